@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BeteiligungConfig(AppConfig):
+    name = "beteiligung"
+    verbose_name = _("Participation portal")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from tenants.signals import tenant_provisioned
+
+        from .provisioning import provision_portal
+
+        tenant_provisioned.connect(provision_portal, dispatch_uid="beteiligung.provision_portal")

@@ -1,0 +1,23 @@
+from django.utils.module_loading import import_string
+from django_tasks import task
+from django_tenants.utils import get_public_schema_name, schema_context
+
+
+class UnknownTenantSchema(Exception):
+    pass
+
+
+@task(takes_context=True)
+def run_in_schema(context, schema_name, task_path, args, kwargs):
+    """Run the task at ``task_path`` inside ``schema_name`` (see task_backends.py)."""
+    from tenants.models import Tenant
+
+    inner = import_string(task_path)
+    if schema_name != get_public_schema_name():
+        with schema_context(get_public_schema_name()):
+            if not Tenant.objects.filter(schema_name=schema_name).exists():
+                raise UnknownTenantSchema(schema_name)
+    with schema_context(schema_name):
+        if inner.takes_context:
+            return inner.call(context, *args, **kwargs)
+        return inner.call(*args, **kwargs)

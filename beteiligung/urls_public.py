@@ -1,0 +1,15 @@
+"""URLs of the public schema: the platform page and the operators' admin."""
+
+from django.contrib import admin
+from django.urls import path
+
+from . import views
+
+admin.site.site_header = "Beteiligungsportal – Plattformbetrieb"
+admin.site.site_title = "Plattformbetrieb"
+
+urlpatterns = [
+    path("", views.platform_index, name="platform_index"),
+    path("healthz", views.health),
+    path("admin/", admin.site.urls),
+]

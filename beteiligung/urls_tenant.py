@@ -1,0 +1,24 @@
+"""URLs of a tenant's portal (every host that is not the platform's)."""
+
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from . import views
+
+urlpatterns = [
+    path("healthz", views.health, name="health"),
+    # Wagtail's own login and password forms know nothing of the second factor:
+    # everybody logs in through allauth.
+    path("admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
+    path("admin/password_reset/", RedirectView.as_view(pattern_name="account_reset_password")),
+    path("admin/", include(wagtailadmin_urls)),
+    path("konto/", include("allauth.urls")),
+    path("dokumente/", include(wagtaildocs_urls)),
+    re_path(r"^media/(?P<path>.+)$", views.serve_media, name="tenant_media"),
+    path("demo/postausgang/", views.demo_outbox, name="demo_outbox"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include(wagtail_urls)),
+]

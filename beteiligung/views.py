@@ -1,0 +1,64 @@
+import mimetypes
+import posixpath
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import render
+from django.utils._os import safe_join
+from django.views.decorators.http import require_GET
+
+from tenants.services import list_tenants
+
+
+@require_GET
+def platform_index(request):
+    """The public schema's page: the active portals with links."""
+    tenants = [t for t in list_tenants() if t.is_active]
+    return render(request, "beteiligung/platform_index.html", {"tenants": tenants})
+
+
+@require_GET
+def health(request):
+    """Trivial view inside a tenant: liveness checks and bench/tenant_routing.py."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@require_GET
+def serve_media(request, path):
+    """Serve a file of the current tenant's media storage (MEDIA_ROOT/<schema>/).
+
+    The storage's location depends on the connection's schema, so a path that
+    belongs to another tenant simply does not exist here.
+    """
+    path = posixpath.normpath(path).lstrip("/")
+    if path.startswith("..") or "\x00" in path:
+        raise Http404
+    try:
+        full_path = Path(safe_join(default_storage.location, path))
+    except Exception:
+        raise Http404 from None
+    if not full_path.is_file():
+        raise Http404
+    content_type, encoding = mimetypes.guess_type(str(full_path))
+    response = FileResponse(full_path.open("rb"), content_type=content_type or "application/octet-stream")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    if encoding:
+        response["Content-Encoding"] = encoding
+    return response
+
+
+@require_GET
+def demo_outbox(request):
+    """The demo's outbox: e-mails this tenant would have sent (never in production)."""
+    from .models import OutboxMessage
+
+    if not settings.DEMO:
+        raise Http404
+    return render(
+        request,
+        "beteiligung/demo_outbox.html",
+        {"outbox_messages": OutboxMessage.objects.all()[:100]},
+    )

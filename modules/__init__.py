@@ -1,0 +1,1 @@
+"""Participation modules. Each is one Django app; modules never import each other."""

@@ -1,0 +1,1 @@
+"""Online dialogues: contributions, comments, ratings, moderation, results."""

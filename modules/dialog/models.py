@@ -1,0 +1,1 @@
+"""Data of the dialog module (filled by the module's issue)."""

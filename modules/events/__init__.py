@@ -1,0 +1,1 @@
+"""Events: registration, waiting list, check-in, calendar files."""

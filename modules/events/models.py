@@ -1,0 +1,1 @@
+"""Data of the events module (filled by the module's issue)."""

@@ -1,0 +1,1 @@
+"""Formal statements on drafts: passages, receipts, weighing, weighing table."""

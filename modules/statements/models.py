@@ -1,0 +1,1 @@
+"""Data of the statements module (filled by the module's issue)."""

@@ -1,0 +1,1 @@
+"""Tenancy: which state's portal a request belongs to. Knows nothing of pages or modules."""
