@@ -279,7 +279,7 @@ PORTAL_URL_SCHEME = os.environ.get("PORTAL_URL_SCHEME", "https" if PRODUCTION el
 PORTAL_URL_PORT = os.environ.get("PORTAL_URL_PORT", "" if PRODUCTION else "8000")
 
 # --- Security -----------------------------------------------------------------------
-X_FRAME_OPTIONS = "SAMEORIGIN"
+X_FRAME_OPTIONS = "DENY"  # Wagtail marks its preview views SAMEORIGIN itself
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if PRODUCTION:

@@ -17,7 +17,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("konto/", include("allauth.urls")),
     path("dokumente/", include(wagtaildocs_urls)),
-    re_path(r"^media/(?P<path>.+)$", views.serve_media, name="tenant_media"),
+    re_path(r"^media/(?P<schema>[a-z0-9_]+)/(?P<path>.+)$", views.serve_media, name="tenant_media"),
     path("demo/postausgang/", views.demo_outbox, name="demo_outbox"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include(wagtail_urls)),

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.db import connection
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.utils._os import safe_join
@@ -26,12 +27,14 @@ def health(request):
 
 
 @require_GET
-def serve_media(request, path):
+def serve_media(request, schema, path):
     """Serve a file of the current tenant's media storage (MEDIA_ROOT/<schema>/).
 
-    The storage's location depends on the connection's schema, so a path that
-    belongs to another tenant simply does not exist here.
+    Files are looked up only in the storage of the schema that the host chose;
+    another tenant's prefix is refused before the file system is touched.
     """
+    if schema != connection.schema_name:
+        raise Http404
     path = posixpath.normpath(path).lstrip("/")
     if path.startswith("..") or "\x00" in path:
         raise Http404

@@ -46,6 +46,15 @@ class Tenant(TenantMixin):
     def __str__(self):
         return self.name
 
+    def pre_drop(self):
+        # Rows written in this same transaction (a failed provisioning that is
+        # being undone) leave deferred constraint checks pending, and PostgreSQL
+        # refuses to drop tables with pending trigger events: run them now.
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
     @property
     def display_short_name(self):
         return self.short_name or self.name

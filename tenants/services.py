@@ -26,7 +26,8 @@ from .models import Domain, Tenant
 from .signals import tenant_provisioned
 
 SCHEMA_RE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
-HOST_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$")
+_LABEL = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
+HOST_RE = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(\.{_LABEL})*$")
 RESERVED_SCHEMAS = {
     "public", "information_schema", "template", "tenant", "admin", "www", "static", "media",
     "default", "postgres",

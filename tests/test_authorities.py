@@ -1,0 +1,52 @@
+"""Authorities: own part of the tree, own editor group, listed with their procedures."""
+
+import pytest
+from django_tenants.utils import tenant_context
+
+from beteiligung.authorities import AuthorityError, create_authority
+
+from .factories import make_procedure, make_user
+
+
+def test_editor_group_may_edit_only_below_its_authority(tenant_a):
+    with tenant_context(tenant_a):
+        ministry = create_authority("Ministerium für Umwelt", short_name="MU")
+        town = create_authority("Stadt Musterstadt")
+        in_ministry = make_procedure(ministry, "Luftreinhalteplan")
+        in_town = make_procedure(town, "Radwegekonzept")
+        editor = make_user("redaktion-mu@example.org")
+        editor.groups.add(ministry.editor_group)
+        assert editor.has_perm("wagtailadmin.access_admin")
+        assert in_ministry.permissions_for_user(editor).can_edit()
+        assert in_ministry.permissions_for_user(editor).can_publish()
+        assert ministry.permissions_for_user(editor).can_add_subpage()
+        assert not in_town.permissions_for_user(editor).can_edit()
+        assert not town.permissions_for_user(editor).can_add_subpage()
+        assert not town.get_parent().permissions_for_user(editor).can_edit()
+
+
+def test_procedure_knows_its_authority(tenant_a):
+    with tenant_context(tenant_a):
+        ministry = create_authority("Ministerium für Bildung")
+        procedure = make_procedure(ministry, "Schulgesetz")
+        assert procedure.authority_id == ministry.pk
+
+
+@pytest.mark.parametrize("name", ["", "   ", "x" * 256])
+def test_bad_authority_names_are_refused(tenant_a, name):
+    from beteiligung.models import AuthorityPage
+
+    with tenant_context(tenant_a):
+        before = AuthorityPage.objects.count()
+        with pytest.raises(AuthorityError):
+            create_authority(name)
+        assert AuthorityPage.objects.count() == before
+
+
+def test_hostile_authority_names_are_stored_inert(tenant_a, client_a, hostile_inputs):
+    with tenant_context(tenant_a):
+        page = create_authority(hostile_inputs["xss"][0] + " Behörde")
+    response = client_a.get(page.url_path.removeprefix("/home"))
+    assert response.status_code == 200
+    assert b"<script>alert(1)</script>" not in response.content
+    assert b"&lt;script&gt;" in response.content

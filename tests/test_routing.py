@@ -1,0 +1,70 @@
+"""Tenant routing: unknown hosts, inactive tenants, the platform page, hostile hosts."""
+
+import pytest
+from django.test import Client
+from django_tenants.utils import schema_context
+
+from tenants.middleware import lookup_tenant
+
+
+def test_unknown_host_gets_rendered_404(db):
+    response = Client(HTTP_HOST="unbekannt.localhost").get("/")
+    assert response.status_code == 404
+    assert b"<h1>" in response.content
+    assert b"Traceback" not in response.content
+
+
+def test_inactive_tenant_gets_maintenance_page(tenant_a, client_a):
+    from tenants.services import set_active
+
+    set_active("alpha", False)
+    try:
+        response = client_a.get("/")
+        assert response.status_code == 503
+        assert b"Wartung" in response.content or b"maintenance" in response.content
+        assert response["Retry-After"]
+        assert client_a.get("/konto/login/").status_code == 503
+    finally:
+        set_active("alpha", True)
+    assert client_a.get("/").status_code == 200
+
+
+def test_platform_page_lists_active_tenants_only(tenant_a, tenant_b):
+    from tenants.services import set_active
+
+    set_active("beta", False)
+    try:
+        response = Client(HTTP_HOST="localhost").get("/")
+        assert response.status_code == 200
+        assert b"Land Alpha" in response.content
+        assert b"http://alpha.localhost" in response.content
+        assert b"Land Beta" not in response.content
+        assert b"Template" not in response.content
+    finally:
+        set_active("beta", True)
+
+
+def test_host_cache_sees_new_domains_at_once(tenant_a):
+    from tenants.models import Domain
+
+    assert lookup_tenant("zweite.localhost") is None
+    with schema_context("public"):
+        Domain.objects.create(domain="zweite.localhost", tenant=tenant_a, is_primary=False)
+    assert lookup_tenant("zweite.localhost").schema_name == "alpha"
+    assert Client(HTTP_HOST="zweite.localhost").get("/").status_code == 200
+
+
+def test_tenant_lookup_is_cached_in_process(tenant_a, client_a, django_assert_max_num_queries):
+    client_a.get("/healthz")
+    with django_assert_max_num_queries(0):
+        assert client_a.get("/healthz").status_code == 200
+
+
+@pytest.mark.parametrize("field", ["headers_hosts", "sql_and_shell", "xss"])
+def test_hostile_hosts_never_500(db, hostile_inputs, field):
+    for host in hostile_inputs[field]:
+        response = Client(HTTP_HOST=host).get("/")
+        if host.split(":")[0] == "localhost":  # the platform itself, port ignored
+            assert response.status_code == 200
+        else:
+            assert response.status_code in (400, 404), (host, response.status_code)

@@ -1,0 +1,65 @@
+"""Background tasks run in the schema of the tenant that enqueued them."""
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django_tasks import task
+from django_tenants.utils import schema_context, tenant_context
+
+
+@task()
+def record_schema(label):
+    from beteiligung.models import OutboxMessage
+
+    OutboxMessage.objects.create(to="task@example.org", subject=label, body=connection.schema_name)
+    return connection.schema_name
+
+
+@pytest.fixture(autouse=True)
+def _keep_test_connection(monkeypatch):
+    # The worker closes connections between batches (process housekeeping), which
+    # would end the test's transaction; everything else runs as in production.
+    from django_tasks_db.management.commands import db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+
+def test_task_enqueued_in_a_runs_in_a(tenant_a, tenant_b):
+    from django_tasks_db.models import DBTaskResult
+
+    from beteiligung.models import OutboxMessage
+
+    with tenant_context(tenant_a):
+        result = record_schema.enqueue("aus-alpha")
+    # The queue lives in the public schema; the worker starts there, as in production.
+    connection.set_schema_to_public()
+    assert DBTaskResult.objects.filter(id=result.id).exists()
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    with schema_context("public"):
+        db_result = DBTaskResult.objects.get(id=result.id)
+    assert db_result.status == "SUCCESSFUL", db_result.traceback
+    assert db_result.return_value == "alpha"
+    with tenant_context(tenant_a):
+        assert OutboxMessage.objects.filter(subject="aus-alpha", body="alpha").exists()
+    with tenant_context(tenant_b):
+        assert not OutboxMessage.objects.filter(subject="aus-alpha").exists()
+
+
+def test_task_of_a_deleted_tenant_fails_instead_of_running_in_public(tenant_a):
+    from django_tasks_db.models import DBTaskResult
+
+    from beteiligung.tasks import run_in_schema
+
+    result = run_in_schema.enqueue("geloescht", record_schema.module_path, ["x"], {})
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    with schema_context("public"):
+        assert DBTaskResult.objects.get(id=result.id).status == "FAILED"
+
+
+def test_immediate_backend_also_carries_the_schema(tenant_b, settings):
+    settings.TASKS = {
+        "default": {"BACKEND": "beteiligung.task_backends.TenantImmediateBackend"}
+    }
+    with tenant_context(tenant_b):
+        result = record_schema.enqueue("sofort")
+    assert result.return_value == "beta"
