@@ -277,6 +277,7 @@ class PortalSettings(BaseSiteSetting):
     )
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
 
+    select_related = ["imprint_page", "privacy_page", "accessibility_page"]
     panels = [
         FieldPanel("imprint_page"),
         FieldPanel("privacy_page"),
