@@ -3,6 +3,7 @@
     beteiligung demo [--port 8000] [--no-serve]   two demo tenants, served at *.localhost
     beteiligung serve [--port 8000] [--workers 2] production server (gunicorn + whitenoise)
     beteiligung worker                            run background tasks
+    beteiligung scheduler                         enqueue periodic tasks for every tenant
     beteiligung setup                             migrate public, template and all tenants
     beteiligung tenant create|list|deactivate|activate|delete|add-authority|configure-oidc
     beteiligung <any manage.py command>           e.g. beteiligung createsuperuser
@@ -56,9 +57,8 @@ def serve(port, workers, threads, with_worker=True, banner=None):
     call_command("collectstatic", interactive=False, verbosity=0)
     processes = [subprocess.Popen(_gunicorn_command(port, workers, threads))]
     if with_worker:
-        processes.append(subprocess.Popen(
-            [sys.executable, "-m", "beteiligung.cli", "worker"],
-        ))
+        for command in ("worker", "scheduler"):
+            processes.append(subprocess.Popen([sys.executable, "-m", "beteiligung.cli", command]))
     if banner:
         print(banner, flush=True)
 

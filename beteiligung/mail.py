@@ -16,8 +16,17 @@ def tenant_url(path, tenant=None):
     send tenant B's users to tenant A.
     """
     tenant = tenant or getattr(connection, "tenant", None)
-    if tenant is None or not hasattr(tenant, "base_url"):
-        raise RuntimeError("tenant_url() needs an active tenant")
+    if not hasattr(tenant, "base_url"):
+        # schema_context() sets only a schema name; find the tenant behind it.
+        from django_tenants.utils import schema_context
+
+        from tenants.models import Tenant
+
+        schema = connection.schema_name
+        with schema_context(get_public_schema_name()):
+            tenant = Tenant.objects.filter(schema_name=schema).first()
+        if tenant is None or schema == get_public_schema_name():
+            raise RuntimeError("tenant_url() needs an active tenant")
     base = tenant.base_url()
     if base is None:
         raise RuntimeError(f"tenant {tenant.schema_name} has no primary domain")

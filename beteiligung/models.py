@@ -183,6 +183,12 @@ class ProcedurePage(Page):
         return ProcedureStatus(self.status).label
 
     @property
+    def url_path_on_site(self):
+        """The page's path on its site (for absolute links built with tenant_url)."""
+        parts = self.get_url_parts()
+        return parts[2] if parts else self.url_path
+
+    @property
     def procedure_type_display(self):
         return PROCEDURE_TYPES.get(self.procedure_type, self.procedure_type)
 

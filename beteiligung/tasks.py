@@ -1,6 +1,6 @@
 from django.utils.module_loading import import_string
 from django_tasks import task
-from django_tenants.utils import get_public_schema_name, schema_context
+from django_tenants.utils import get_public_schema_name, schema_context, tenant_context
 
 
 class UnknownTenantSchema(Exception):
@@ -13,11 +13,11 @@ def run_in_schema(context, schema_name, task_path, args, kwargs):
     from tenants.models import Tenant
 
     inner = import_string(task_path)
-    if schema_name != get_public_schema_name():
-        with schema_context(get_public_schema_name()):
-            if not Tenant.objects.filter(schema_name=schema_name).exists():
-                raise UnknownTenantSchema(schema_name)
-    with schema_context(schema_name):
+    with schema_context(get_public_schema_name()):
+        tenant = Tenant.objects.filter(schema_name=schema_name).first()
+    if tenant is None:
+        raise UnknownTenantSchema(schema_name)
+    with tenant_context(tenant):
         if inner.takes_context:
             return inner.call(context, *args, **kwargs)
         return inner.call(*args, **kwargs)

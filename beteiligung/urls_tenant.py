@@ -1,5 +1,6 @@
 """URLs of a tenant's portal (every host that is not the platform's)."""
 
+from django.apps import apps
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
@@ -20,5 +21,11 @@ urlpatterns = [
     re_path(r"^media/(?P<schema>[a-z0-9_]+)/(?P<path>.+)$", views.serve_media, name="tenant_media"),
     path("demo/postausgang/", views.demo_outbox, name="demo_outbox"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", include(wagtail_urls)),
 ]
+
+# Modules plug in their own URLs: an AppConfig with ``urls`` and ``url_prefix``.
+for config in apps.get_app_configs():
+    if getattr(config, "urls", None):
+        urlpatterns.append(path(config.url_prefix, include((config.urls, config.label))))
+
+urlpatterns.append(path("", include(wagtail_urls)))

@@ -24,11 +24,12 @@ def _keep_test_connection(monkeypatch):
     monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
 
 
-def test_task_enqueued_in_a_runs_in_a(tenant_a, tenant_b):
+def test_task_enqueued_in_a_runs_in_a(tenant_a, tenant_b, settings):
     from django_tasks_db.models import DBTaskResult
 
     from beteiligung.models import OutboxMessage
 
+    settings.TASKS = {"default": {"BACKEND": "beteiligung.task_backends.TenantDatabaseBackend"}}
     with tenant_context(tenant_a):
         result = record_schema.enqueue("aus-alpha")
     # The queue lives in the public schema; the worker starts there, as in production.
@@ -45,11 +46,12 @@ def test_task_enqueued_in_a_runs_in_a(tenant_a, tenant_b):
         assert not OutboxMessage.objects.filter(subject="aus-alpha").exists()
 
 
-def test_task_of_a_deleted_tenant_fails_instead_of_running_in_public(tenant_a):
+def test_task_of_a_deleted_tenant_fails_instead_of_running_in_public(tenant_a, settings):
     from django_tasks_db.models import DBTaskResult
 
     from beteiligung.tasks import run_in_schema
 
+    settings.TASKS = {"default": {"BACKEND": "beteiligung.task_backends.TenantDatabaseBackend"}}
     result = run_in_schema.enqueue("geloescht", record_schema.module_path, ["x"], {})
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     with schema_context("public"):

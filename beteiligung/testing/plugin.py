@@ -8,6 +8,10 @@ import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "beteiligung.settings")
 os.environ.setdefault("TENANT_CACHE_SECONDS", "30")
+# Tasks run at once in tests (still wrapped with their schema); tests of the queued
+# backend switch to it explicitly.
+os.environ.setdefault("TASKS_BACKEND", "beteiligung.task_backends.TenantImmediateBackend")
+os.environ.setdefault("EMAIL_URL", "memory://")
 
 if not os.environ.get("DATABASE_URL"):
     from beteiligung.embedded_db import ensure_database_url

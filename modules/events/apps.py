@@ -7,3 +7,14 @@ class EventsConfig(AppConfig):
     label = "events"
     verbose_name = _("Events")
     default_auto_field = "django.db.models.BigAutoField"
+    # Plugged into the tenant URLconf by beteiligung.urls_tenant.
+    urls = "modules.events.urls"
+    url_prefix = "veranstaltungen/"
+
+    def ready(self):
+        from beteiligung.scheduler import register_periodic
+
+        from . import tasks
+
+        register_periodic(tasks.expire_holds, seconds=60)
+        register_periodic(tasks.apply_retention, seconds=3600)

@@ -1,1 +1,334 @@
-"""Data of the events module (filled by the module's issue)."""
+"""Events: pages, programme items, registration questions, registrations.
+
+Invariants that the database keeps (see services.py for the locking):
+* one active registration per e-mail address and event (partial unique index),
+* ticket codes and link tokens are unique within the tenant.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from beteiligung.models import ProcedurePage
+
+TICKET_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+
+
+def new_ticket_code():
+    return "".join(secrets.choice(TICKET_ALPHABET) for _ in range(10))
+
+
+def new_token():
+    return secrets.token_urlsafe(24)
+
+
+class EventIndexPage(Page):
+    """The events of an authority (or of the whole portal), upcoming first."""
+
+    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["beteiligung.AuthorityPage"]
+    subpage_types = ["events.EventPage"]
+
+    class Meta:
+        verbose_name = _("event index")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        now = timezone.now()
+        events = EventPage.objects.live().descendant_of(self).select_related("authority")
+        context["upcoming"] = events.filter(event_end__gte=now).order_by("event_start")
+        context["past"] = events.filter(event_end__lt=now).order_by("-event_start")[:20]
+        return context
+
+
+class EventPage(RoutablePageMixin, ProcedurePage):
+    """One event with its registration settings.
+
+    ``starts_at``/``ends_at`` (from ProcedurePage) are the registration window;
+    ``event_start``/``event_end`` are when the event itself takes place.
+    """
+
+    procedure_type_key = "events"
+    procedure_type_label = _("Event")
+    is_creatable = True
+    parent_page_types = ["events.EventIndexPage", "beteiligung.AuthorityPage"]
+    subpage_types = []
+    template = "events/event_page.html"
+
+    description = RichTextField(_("description"), blank=True)
+    event_start = models.DateTimeField(_("event starts"))
+    event_end = models.DateTimeField(_("event ends"))
+    venue_name = models.CharField(_("venue"), max_length=200, blank=True)
+    venue_address = models.TextField(_("venue address"), blank=True)
+    online_access = models.TextField(
+        _("online access"), blank=True,
+        help_text=_("Link and dial-in data. Shown only to confirmed participants, never publicly."),
+    )
+    organizer_name = models.CharField(_("organizer"), max_length=200, blank=True)
+    organizer_email = models.EmailField(_("organizer e-mail"), blank=True)
+    organizer_phone = models.CharField(_("organizer phone"), max_length=60, blank=True)
+    accessibility_info = models.TextField(_("accessibility information"), blank=True)
+    image = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("image"),
+    )
+    # Registration settings
+    registration_enabled = models.BooleanField(_("registration enabled"), default=True)
+    capacity = models.PositiveIntegerField(
+        _("capacity"), null=True, blank=True, help_text=_("Empty: no limit.")
+    )
+    waitlist_enabled = models.BooleanField(_("waiting list"), default=True)
+    account_required = models.BooleanField(
+        _("account required"), default=False,
+        help_text=_("If off, a confirmation by e-mail (double opt-in) suffices."),
+    )
+    hold_minutes = models.PositiveIntegerField(
+        _("minutes a seat is held until the e-mail is confirmed"), default=30
+    )
+    privacy_consent_text = models.TextField(
+        _("privacy consent"),
+        default="Ich habe die Datenschutzhinweise gelesen und bin mit der Verarbeitung meiner "
+                "Angaben zur Durchführung der Veranstaltung einverstanden.",
+    )
+    photo_consent_text = models.TextField(
+        _("photo consent (optional)"), blank=True,
+        help_text=_("If filled in, participants may agree to being photographed."),
+    )
+    retention_days = models.PositiveIntegerField(
+        _("delete personal data ... days after the event"), default=90
+    )
+    # Calendar and state
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+    cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    personal_data_deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    content_panels = ProcedurePage.content_panels[:-1] + [
+        FieldPanel("description"),
+        FieldPanel("image"),
+        MultiFieldPanel(
+            [FieldRowPanel([FieldPanel("event_start"), FieldPanel("event_end")]),
+             FieldPanel("venue_name"), FieldPanel("venue_address"), FieldPanel("online_access")],
+            heading=_("Date and place"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("organizer_name"), FieldPanel("organizer_email"),
+             FieldPanel("organizer_phone"), FieldPanel("accessibility_info")],
+            heading=_("Organizer and accessibility"),
+        ),
+        InlinePanel("programme_items", label=_("Programme items")),
+    ]
+    registration_panels = [
+        MultiFieldPanel(
+            [FieldPanel("registration_enabled"),
+             FieldRowPanel([FieldPanel("starts_at"), FieldPanel("ends_at")]),
+             FieldPanel("capacity"), FieldPanel("waitlist_enabled"), FieldPanel("account_required"),
+             FieldPanel("hold_minutes"), FieldPanel("retention_days")],
+            heading=_("Registration"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("privacy_consent_text"), FieldPanel("photo_consent_text")],
+            heading=_("Consents"),
+        ),
+        InlinePanel("questions", label=_("Registration questions")),
+    ]
+    edit_handler = TabbedInterface([
+        ObjectList(content_panels, heading=_("Content")),
+        ObjectList(registration_panels, heading=_("Registration")),
+        ObjectList(Page.promote_panels, heading=_("Promote")),
+        ObjectList(Page.settings_panels, heading=_("Settings")),
+    ])
+    search_fields = ProcedurePage.search_fields + [index.SearchField("description")]
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+
+    def clean(self):
+        super().clean()
+        if self.event_start and self.event_end and self.event_end <= self.event_start:
+            raise ValidationError({"event_end": _("The end must be after the start.")})
+
+    @property
+    def is_cancelled(self):
+        return self.cancelled_at is not None
+
+    def registration_state(self, now=None):
+        """'open', 'not_yet', 'closed', 'cancelled' or 'disabled'."""
+        now = now or timezone.now()
+        if self.is_cancelled:
+            return "cancelled"
+        if not self.registration_enabled:
+            return "disabled"
+        if self.starts_at and now < self.starts_at:
+            return "not_yet"
+        if (self.ends_at and now >= self.ends_at) or now >= self.event_end:
+            return "closed"
+        return "open"
+
+    # Routes; the work is done in views.py (thin) over services.py.
+    @path("")
+    def detail(self, request):
+        from . import views
+
+        return views.event_detail(self, request)
+
+    @path("kalender.ics")
+    def ics(self, request):
+        from . import views
+
+        return views.event_ics(self, request)
+
+
+class ProgrammeItem(Orderable):
+    """A session or workshop with its own time and capacity."""
+
+    event = ParentalKey(EventPage, on_delete=models.CASCADE, related_name="programme_items")
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    starts_at = models.DateTimeField(_("starts"), null=True, blank=True)
+    ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
+    capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True,
+                                           help_text=_("Empty: no limit."))
+
+    panels = [FieldPanel("title"), FieldPanel("description"),
+              FieldRowPanel([FieldPanel("starts_at"), FieldPanel("ends_at")]),
+              FieldPanel("capacity")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("programme item")
+
+    def __str__(self):
+        return self.title
+
+
+class QuestionKind(models.TextChoices):
+    SHORT_TEXT = "short_text", _("short text")
+    LONG_TEXT = "long_text", _("long text")
+    SINGLE_CHOICE = "single_choice", _("single choice")
+    MULTIPLE_CHOICE = "multiple_choice", _("multiple choice")
+    CHECKBOX = "checkbox", _("checkbox")
+
+
+class RegistrationQuestion(Orderable):
+    event = ParentalKey(EventPage, on_delete=models.CASCADE, related_name="questions")
+    label = models.CharField(_("question"), max_length=255)
+    help_text = models.CharField(_("help text"), max_length=255, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=QuestionKind.choices,
+                            default=QuestionKind.SHORT_TEXT)
+    choices = models.TextField(_("choices"), blank=True, help_text=_("One choice per line."))
+    required = models.BooleanField(_("required"), default=False)
+
+    panels = [FieldPanel("label"), FieldPanel("help_text"), FieldPanel("kind"),
+              FieldPanel("choices"), FieldPanel("required")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("registration question")
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def choice_list(self):
+        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+    @property
+    def key(self):
+        return f"q{self.pk}"
+
+
+class RegistrationStatus(models.TextChoices):
+    PENDING = "pending", _("pending confirmation")
+    CONFIRMED = "confirmed", _("confirmed")
+    WAITLISTED = "waitlisted", _("waiting list")
+    CANCELLED = "cancelled", _("cancelled")
+    ATTENDED = "attended", _("attended")
+
+
+ACTIVE_STATUSES = [RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED,
+                   RegistrationStatus.WAITLISTED, RegistrationStatus.ATTENDED]
+SEAT_STATUSES = [RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED,
+                 RegistrationStatus.ATTENDED]
+
+
+class Registration(models.Model):
+    event = models.ForeignKey(EventPage, on_delete=models.CASCADE, related_name="registrations")
+    status = models.CharField(max_length=12, choices=RegistrationStatus.choices, db_index=True)
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("e-mail"), max_length=254)
+    email_key = models.CharField(max_length=254, editable=False)  # normalised for uniqueness
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="event_registrations")
+    answers = models.JSONField(default=dict, blank=True)
+    photo_consent = models.BooleanField(default=False)
+    privacy_consent_at = models.DateTimeField(null=True, blank=True)
+    programme_items = models.ManyToManyField(ProgrammeItem, blank=True,
+                                             related_name="registrations")
+    ticket_code = models.CharField(max_length=12, unique=True, default=new_ticket_code)
+    token = models.CharField(max_length=64, unique=True, default=new_token)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    email_confirmed_at = models.DateTimeField(null=True, blank=True)
+    hold_expires_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    promoted_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=20, blank=True)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    anonymized_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "email_key"],
+                condition=Q(status__in=["pending", "confirmed", "waitlisted", "attended"]),
+                name="events_one_active_registration_per_email",
+            ),
+        ]
+        indexes = [models.Index(fields=["event", "status", "created_at"])]
+
+    def __str__(self):
+        return f"{self.name} <{self.email}> ({self.status})"
+
+    @property
+    def holds_seat(self):
+        return self.status in SEAT_STATUSES
+
+    @property
+    def status_label(self):
+        return RegistrationStatus(self.status).label
+
+
+class RetentionRun(models.Model):
+    """Proof that personal data of an event was deleted: what, when, how many."""
+
+    event = models.ForeignKey(EventPage, null=True, on_delete=models.SET_NULL,
+                              related_name="retention_runs")
+    event_title = models.CharField(max_length=255)
+    ran_at = models.DateTimeField(default=timezone.now)
+    anonymized = models.PositiveIntegerField()
+    counts = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-ran_at"]
+
+    def __str__(self):
+        return f"{self.event_title}: {self.anonymized} anonymized at {self.ran_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,146 @@
+"""Organizer back office inside the Wagtail admin: participants, exports, messages,
+check-in, chart. Only for editors who may edit the event page."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from beteiligung.exports import table_response
+
+from . import services
+from .models import EventPage, Registration, RegistrationStatus
+
+S = RegistrationStatus
+
+
+def _event_for(request, page_id):
+    event = get_object_or_404(EventPage, pk=page_id)
+    if not event.permissions_for_user(request.user).can_edit():
+        raise PermissionDenied
+    return event
+
+
+def _filtered(event, request):
+    qs = Registration.objects.filter(event=event).prefetch_related("programme_items")
+    status = request.GET.get("status", "")
+    if status in S.values:
+        qs = qs.filter(status=status)
+    query = request.GET.get("q", "").strip()[:200]
+    if query:
+        qs = qs.filter(Q(name__icontains=query) | Q(email__icontains=query)
+                       | Q(ticket_code__iexact=query.replace(" ", "")))
+    return qs.order_by("created_at", "id"), status, query
+
+
+def participants(request, page_id):
+    event = _event_for(request, page_id)
+    qs, status, query = _filtered(event, request)
+    page = Paginator(qs, 100).get_page(request.GET.get("p"))
+    counts = services.counts(event)
+    timeline = services.registrations_over_time(event)
+    peak = max((n for _day, n in timeline), default=0)
+    other_events = (
+        EventPage.objects.exclude(pk=event.pk).filter(cancelled_at__isnull=True)
+        .order_by("-event_start").only("pk", "title", "event_start")[:50]
+    )
+    return TemplateResponse(request, "events/admin/participants.html", {
+        "event": event, "registrations": page, "counts": counts, "status": status,
+        "query": query, "statuses": S.choices, "timeline": timeline, "peak": peak or 1,
+        "fill_percent": round(100 * counts["seats_taken"] / event.capacity)
+        if event.capacity else None,
+        "other_events": other_events,
+        "retention_runs": event.retention_runs.all()[:10],
+    })
+
+
+def export(request, page_id, fmt):
+    event = _event_for(request, page_id)
+    qs, _status, _query = _filtered(event, request)
+    questions = list(event.questions.all())
+    headers = [_("Name"), _("E-mail"), _("Status"), _("Registered at"), _("Confirmed at"),
+               _("Checked in at"), _("Ticket code"), _("Programme items"), _("Photo consent")]
+    headers += [q.label for q in questions]
+
+    def rows():
+        for r in qs:
+            yield [
+                r.name, r.email, r.status_label, _local(r.created_at), _local(r.confirmed_at),
+                _local(r.checked_in_at), r.ticket_code,
+                [i.title for i in r.programme_items.all()], r.photo_consent,
+            ] + [(r.answers.get(q.key) or {}).get("value", "") for q in questions]
+
+    return table_response(fmt, f"teilnehmende-{event.slug}", headers, rows(),
+                          sheet_title=event.title)
+
+
+def _local(value):
+    from django.utils import timezone
+
+    return timezone.localtime(value).strftime("%d.%m.%Y %H:%M:%S") if value else ""
+
+
+def message(request, page_id):
+    event = _event_for(request, page_id)
+    context = {"event": event, "subject": "", "body": "", "recipients": ["confirmed"]}
+    if request.method == "POST":
+        recipients = request.POST.getlist("recipients")
+        subject, body = request.POST.get("subject", ""), request.POST.get("body", "")
+        try:
+            sent = services.message_participants(event, recipients, subject, body)
+        except services.EventError as error:
+            messages.error(request, error.message)
+            context.update(subject=subject, body=body, recipients=recipients)
+        else:
+            messages.success(request, _("The message is being sent to %(n)s participants.")
+                             % {"n": sent})
+            return redirect("events_admin:participants", page_id=event.pk)
+    return TemplateResponse(request, "events/admin/message.html", context)
+
+
+def checkin(request, page_id):
+    event = _event_for(request, page_id)
+    result = None
+    if request.method == "POST":
+        result = services.check_in(event, request.POST.get("code", ""))
+    return TemplateResponse(request, "events/admin/checkin.html", {
+        "event": event, "result": result, "counts": services.counts(event),
+    })
+
+
+def checkin_status(request, page_id):
+    event = _event_for(request, page_id)
+    counts = services.counts(event)
+    return JsonResponse({"attended": counts["attended"], "confirmed": counts["confirmed"]})
+
+
+@require_POST
+def registration_action(request, pk, action):
+    registration = get_object_or_404(Registration, pk=pk)
+    event = _event_for(request, registration.event_id)
+    try:
+        if action == "cancel":
+            services.cancel(registration, reason="organizer")
+            messages.success(request, _("Registration cancelled."))
+        elif action == "promote":
+            services.promote(registration, force=bool(request.POST.get("force")))
+            messages.success(request, _("Promoted from the waiting list."))
+        elif action == "move":
+            target_id = request.POST.get("target", "")
+            if not target_id.isdigit():
+                raise services.EventError(_("Please choose the event to move to."))
+            target = get_object_or_404(EventPage, pk=int(target_id))
+            if not target.permissions_for_user(request.user).can_edit():
+                raise PermissionDenied
+            services.move(registration, target)
+            messages.success(request, _("Registration moved to %(title)s.") % {"title": target.title})
+        else:
+            raise PermissionDenied
+    except services.EventError as error:
+        messages.error(request, error.message)
+    return redirect("events_admin:participants", page_id=event.pk)

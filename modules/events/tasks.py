@@ -1,0 +1,43 @@
+"""Background work of the events module. Every task runs in the tenant that enqueued it."""
+
+from django_tasks import task
+
+from .models import Registration
+
+
+@task()
+def send_registration_mails(kind, registration_ids):
+    from .mails import send_registration_mail
+
+    sent = 0
+    for registration in Registration.objects.filter(
+        pk__in=registration_ids, anonymized_at__isnull=True
+    ).select_related("event"):
+        sent += send_registration_mail(registration, kind)
+    return sent
+
+
+@task()
+def send_custom_message(registration_ids, subject, body):
+    from .mails import send_custom
+
+    sent = 0
+    for registration in Registration.objects.filter(
+        pk__in=registration_ids, anonymized_at__isnull=True
+    ).select_related("event"):
+        sent += send_custom(registration, subject, body)
+    return sent
+
+
+@task()
+def expire_holds():
+    from . import services
+
+    return services.expire_holds()
+
+
+@task()
+def apply_retention():
+    from . import services
+
+    return [run.pk for run in services.apply_retention()]

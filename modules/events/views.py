@@ -1,0 +1,179 @@
+"""Public views of the events module: thin shells over services.py."""
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import calendar, services
+from .forms import RegistrationForm
+from .mails import qr_png
+from .models import EventPage, RegistrationStatus
+
+
+def event_context(page, request, form=None):
+    return {
+        "counts": services.counts(page) if page.capacity is not None else None,
+        "registration_state": page.registration_state(),
+        "form": form or RegistrationForm(page, user=request.user),
+        "webcal_url": request.build_absolute_uri(reverse("events:feed")).replace("http", "webcal", 1),
+    }
+
+
+def _render(page, request, form=None, status=200):
+    context = page.get_context(request)
+    context.update(event_context(page, request, form))
+    return TemplateResponse(request, page.get_template(request), context, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def event_detail(page, request):
+    if request.method != "POST":
+        return _render(page, request)
+    form = RegistrationForm(page, data=request.POST, user=request.user)
+    try:
+        registration = services.register(page, form.registration_data(), user=request.user)
+    except services.EventError as error:
+        form.show_errors(error.errors)
+        if not error.errors:
+            form.add_error(None, error.message)
+        return _render(page, request, form)
+    if registration.status == RegistrationStatus.PENDING:
+        messages.success(request, _(
+            "Almost done: we have sent you an e-mail. Please confirm your registration with the "
+            "link in it within %(minutes)s minutes, otherwise the seat will be released."
+        ) % {"minutes": page.hold_minutes})
+    elif registration.status == RegistrationStatus.WAITLISTED:
+        messages.info(request, _(
+            "The event is fully booked; you are on the waiting list. We will e-mail you if a "
+            "seat becomes free. Please confirm your e-mail address with the link we sent you."
+        ))
+    else:
+        messages.success(request, _("Your registration is confirmed. We have sent you your "
+                                    "ticket by e-mail."))
+    return redirect("events:manage", signed=services.signed_token(registration))
+
+
+@require_GET
+def event_ics(page, request):
+    response = HttpResponse(calendar.event_ics(page), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="veranstaltung-{page.pk}.ics"'
+    return response
+
+
+@require_GET
+def feed(request):
+    """All upcoming public events of this portal, subscribable (webcal)."""
+    events = (
+        EventPage.objects.live().public().filter(event_end__gte=timezone.now(),
+                                                 cancelled_at__isnull=True)
+        .order_by("event_start")
+    )
+    name = getattr(request.tenant, "name", "") + " – Veranstaltungen"
+    response = HttpResponse(calendar.calendar(events, name=name),
+                            content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="veranstaltungen.ics"'
+    return response
+
+
+def _registration(signed):
+    try:
+        return services.registration_from_link(signed)
+    except services.LinkInvalid as error:
+        raise _LinkProblem(error.message) from None
+
+
+class _LinkProblem(Exception):
+    pass
+
+
+def _link_problem(request, message):
+    return TemplateResponse(request, "events/link_problem.html", {"message": message}, status=404)
+
+
+@require_GET
+def manage(request, signed):
+    try:
+        registration = _registration(signed)
+    except _LinkProblem as problem:
+        return _link_problem(request, str(problem))
+    registration.event.refresh_from_db()
+    return TemplateResponse(request, "events/manage.html", {
+        "registration": registration, "event": registration.event, "signed": signed,
+        "show_access": registration.status in (RegistrationStatus.CONFIRMED,
+                                               RegistrationStatus.ATTENDED),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def confirm(request, signed):
+    """GET shows a button (mail scanners follow links); the POST confirms."""
+    try:
+        registration = _registration(signed)
+    except _LinkProblem as problem:
+        return _link_problem(request, str(problem))
+    if request.method == "POST":
+        try:
+            services.confirm_email(registration)
+        except services.EventError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Thank you, your e-mail address is confirmed."))
+        return redirect("events:manage", signed=signed)
+    return TemplateResponse(request, "events/confirm.html",
+                            {"registration": registration, "signed": signed})
+
+
+@require_POST
+def cancel(request, signed):
+    try:
+        registration = _registration(signed)
+        services.cancel(registration)
+    except _LinkProblem as problem:
+        return _link_problem(request, str(problem))
+    except services.EventError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Your registration has been cancelled."))
+    return redirect("events:manage", signed=signed)
+
+
+@require_POST
+def delete(request, signed):
+    try:
+        registration = _registration(signed)
+    except _LinkProblem as problem:
+        return _link_problem(request, str(problem))
+    event = registration.event
+    services.delete_own_registration(registration)
+    messages.success(request, _("Your registration and your personal data have been deleted."))
+    return redirect(event.url)
+
+
+@require_GET
+def ticket_png(request, signed):
+    try:
+        registration = _registration(signed)
+    except _LinkProblem:
+        raise Http404 from None
+    if registration.status not in (RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED):
+        raise Http404
+    response = HttpResponse(qr_png(registration), content_type="image/png")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+def personal_ics(request, signed):
+    try:
+        registration = _registration(signed)
+    except _LinkProblem:
+        raise Http404 from None
+    response = HttpResponse(calendar.participant_ics(registration),
+                            content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="veranstaltung.ics"'
+    return response
