@@ -191,7 +191,7 @@ class EventPage(RoutablePageMixin, ProcedurePage):
 
         return views.event_detail(self, request)
 
-    @path("kalender.ics")
+    @path("kalender/")
     def ics(self, request):
         from . import views
 

@@ -1,7 +1,7 @@
 """Public views of the events module: thin shells over services.py."""
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -30,8 +30,9 @@ def _render(page, request, form=None, status=200):
     return TemplateResponse(request, page.get_template(request), context, status=status)
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
 def event_detail(page, request):
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
     if request.method != "POST":
         return _render(page, request)
     form = RegistrationForm(page, data=request.POST, user=request.user)
@@ -58,7 +59,6 @@ def event_detail(page, request):
     return redirect("events:manage", signed=services.signed_token(registration))
 
 
-@require_GET
 def event_ics(page, request):
     response = HttpResponse(calendar.event_ics(page), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="veranstaltung-{page.pk}.ics"'
