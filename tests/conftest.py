@@ -24,14 +24,23 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(django_test_environment, django_db_blocker):
+    """Create the test database (always: concurrency tests use it without a db mark),
+    then the template and the two test tenants, once per session."""
+    from django.test.utils import setup_databases, teardown_databases
+
     from tenants.services import create_tenant, ensure_public_tenant
 
     with django_db_blocker.unblock():
+        config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+        assert connection.settings_dict["NAME"].startswith("test_"), "not a test database"
         ensure_public_tenant(["localhost", "testserver"])
         for schema, spec in TENANTS.items():
             create_tenant(schema, spec["name"], spec["domain"], admin_email=f"admin@{schema}.de")
     yield
+    with django_db_blocker.unblock():
+        connection.set_schema_to_public()
+        teardown_databases(config, verbosity=0)
 
 
 @pytest.fixture(autouse=True)
