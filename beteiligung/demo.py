@@ -46,6 +46,11 @@ DEMO_TENANTS = [
 ]
 
 
+# Modules add their demo content here (see their AppConfig.ready); called per tenant,
+# inside its schema, on every run: hooks must be idempotent.
+DEMO_CONTENT_HOOKS = []
+
+
 def _ensure_tenant(spec):
     tenant = Tenant.objects.filter(schema_name=spec["schema"]).first()
     if tenant is None:
@@ -61,6 +66,8 @@ def _ensure_tenant(spec):
         for name, short in spec["authorities"]:
             if not AuthorityPage.objects.filter(title=name).exists():
                 create_authority(name, short_name=short)
+        for hook in DEMO_CONTENT_HOOKS:
+            hook(tenant, spec)
     return tenant
 
 

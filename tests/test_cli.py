@@ -29,7 +29,8 @@ def demo_env():
         conn.execute(f'CREATE DATABASE "{DB}"')
     url = urlunsplit(urlsplit(base)._replace(path="/" + DB))
     env = {**os.environ, "DATABASE_URL": url}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
+    for name in ("DJANGO_SETTINGS_MODULE", "EMAIL_URL", "TASKS_BACKEND"):  # as a newcomer has it
+        env.pop(name, None)
     yield env
     with psycopg.connect(base, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
@@ -93,6 +94,8 @@ def test_demo_is_idempotent_and_serves_both_tenants(demo_env):
         assert status == 200 and "--brand" in body
         status, body = _get(port, f"nrw.localhost:{port}", "/demo/postausgang/")
         assert status == 200 and "/konto/password/reset/key/" in body
+        status, body = _get(port, f"nrw.localhost:{port}", "/verfahren/?type=events")
+        assert status == 200 and "Infoabend Radschnellweg Ruhr RS1" in body
         assert _get(port, f"niemand.localhost:{port}")[0] == 404
     finally:
         os.killpg(server.pid, signal.SIGINT)  # what Ctrl-C in a terminal does

@@ -12,9 +12,13 @@ class EventsConfig(AppConfig):
     url_prefix = "veranstaltungen/"
 
     def ready(self):
+        from beteiligung.demo import DEMO_CONTENT_HOOKS
         from beteiligung.scheduler import register_periodic
 
         from . import tasks
+        from .demo import ensure_demo_events
 
+        if ensure_demo_events not in DEMO_CONTENT_HOOKS:
+            DEMO_CONTENT_HOOKS.append(ensure_demo_events)
         register_periodic(tasks.expire_holds, seconds=60)
         register_periodic(tasks.apply_retention, seconds=3600)
