@@ -20,7 +20,6 @@ import sys
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
-from urllib.parse import quote
 
 from _db import drop_database, fresh_database
 
@@ -56,7 +55,8 @@ def prepare(seats):
             starts_at=now - timedelta(minutes=1), ends_at=now + timedelta(days=29),
             capacity=seats, waitlist_enabled=True, venue_name="Congress Center",
         ))
-        path = quote(event.url_path_on_site)
+        # The form as linked from the event page: its own lean page (no page-tree routing).
+        path = f"/veranstaltungen/{event.pk}/anmeldung/"
     connections.close_all()
     return path
 

@@ -62,7 +62,7 @@ def participants(request, page_id):
 def export(request, page_id, fmt):
     event = _event_for(request, page_id)
     qs, _status, _query = _filtered(event, request)
-    questions = list(event.questions.all())
+    questions = event.question_list
     headers = [_("Name"), _("E-mail"), _("Status"), _("Registered at"), _("Confirmed at"),
                _("Checked in at"), _("Ticket code"), _("Programme items"), _("Photo consent")]
     headers += [q.label for q in questions]

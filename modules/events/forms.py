@@ -20,14 +20,14 @@ class RegistrationForm(forms.Form):
         if user is not None and user.is_authenticated and not self.is_bound:
             self.initial.setdefault("email", user.email)
             self.initial.setdefault("name", user.get_full_name())
-        items = list(event.programme_items.all())
+        items = event.item_list
         if items:
             self.fields["items"] = forms.MultipleChoiceField(
                 label=_("Programme items"), required=False,
                 choices=[(str(i.pk), i.title) for i in items],
                 widget=forms.CheckboxSelectMultiple,
             )
-        for question in event.questions.all():
+        for question in event.question_list:
             self.fields[question.key] = self._question_field(question)
         self.fields["privacy_consent"] = forms.BooleanField(
             label=event.privacy_consent_text, required=False,
@@ -59,7 +59,7 @@ class RegistrationForm(forms.Form):
         """The raw input, as the service expects it (validation happens there)."""
         data = self.data
         answers = {}
-        for question in self.event.questions.all():
+        for question in self.event.question_list:
             if question.kind == QuestionKind.MULTIPLE_CHOICE:
                 answers[question.key] = data.getlist(question.key)
             else:

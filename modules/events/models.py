@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import (
@@ -166,6 +167,15 @@ class EventPage(RoutablePageMixin, ProcedurePage):
         super().clean()
         if self.event_start and self.event_end and self.event_end <= self.event_start:
             raise ValidationError({"event_end": _("The end must be after the start.")})
+
+    @cached_property
+    def question_list(self):
+        """The registration questions, loaded once per request (form, validation, export)."""
+        return list(self.questions.all())
+
+    @cached_property
+    def item_list(self):
+        return list(self.programme_items.all())
 
     @property
     def is_cancelled(self):

@@ -112,7 +112,7 @@ def normalize_email(value):
 def validate_answers(event, raw_answers):
     """Check the answers against the event's questions; return (answers, errors)."""
     answers, errors = {}, {}
-    for question in event.questions.all():
+    for question in event.question_list:
         value = raw_answers.get(question.key)
         if question.kind == QuestionKind.CHECKBOX:
             value = bool(value) and value not in ("0", "false", "off")

@@ -35,6 +35,27 @@ def event_detail(page, request):
         return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
     if request.method != "POST":
         return _render(page, request)
+    return _register(page, request, lambda form: _render(page, request, form))
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def register_page(request, event_id):
+    """The registration form on a page of its own: no page-tree routing, few queries,
+    so it holds up when registration opens and everybody arrives at once."""
+    page = EventPage.objects.live().public().filter(pk=event_id).first()
+    if page is None:
+        raise Http404
+
+    def render(form=None):
+        return TemplateResponse(request, "events/register.html",
+                                {"event": page, "page": page, **event_context(page, request, form)})
+
+    if request.method != "POST":
+        return render()
+    return _register(page, request, render)
+
+
+def _register(page, request, render_with_errors):
     form = RegistrationForm(page, data=request.POST, user=request.user)
     try:
         registration = services.register(page, form.registration_data(), user=request.user)
@@ -42,7 +63,7 @@ def event_detail(page, request):
         form.show_errors(error.errors)
         if not error.errors:
             form.add_error(None, error.message)
-        return _render(page, request, form)
+        return render_with_errors(form)
     if registration.status == RegistrationStatus.PENDING:
         messages.success(request, _(
             "Almost done: we have sent you an e-mail. Please confirm your registration with the "
@@ -101,7 +122,6 @@ def manage(request, signed):
         registration = _registration(signed)
     except _LinkProblem as problem:
         return _link_problem(request, str(problem))
-    registration.event.refresh_from_db()
     return TemplateResponse(request, "events/manage.html", {
         "registration": registration, "event": registration.event, "signed": signed,
         "show_access": registration.status in (RegistrationStatus.CONFIRMED,

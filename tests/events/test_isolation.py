@@ -1,7 +1,6 @@
 """Tenant B cannot see, change or check in anything of tenant A's events."""
 
 from django.db import connection
-from django.test import Client
 from django.urls import reverse
 from django_tenants.utils import tenant_context
 

@@ -212,3 +212,20 @@ def test_feed_lists_public_upcoming_events_of_own_tenant_only(
 def test_event_listed_in_procedure_listing(event, client_a):
     response = client_a.get("/verfahren/?type=events")
     assert [p.title for p in response.context["procedures"]] == ["Bürgerversammlung Radverkehr"]
+
+
+def test_lean_registration_page(event, client_a, django_assert_max_num_queries):
+    url = reverse("events:register", args=[event.pk])
+    client_a.get(url)
+    with django_assert_max_num_queries(10):
+        response = client_a.get(url)
+    assert response.status_code == 200
+    assert 'name="csrfmiddlewaretoken"' in response.content.decode()
+    response = client_a.post(url, {**FORM, "email": "falsch"})
+    assert "Bitte geben Sie eine gültige E-Mail-Adresse an." in response.content.decode()
+    assert 'value="Anna Beispiel"' in response.content.decode()
+    assert client_a.post(url, FORM).status_code == 302
+    assert Registration.objects.get().email == "anna@example.org"
+    event.unpublish()
+    assert client_a.get(url).status_code == 404
+    assert client_a.get(reverse("events:register", args=[987654])).status_code == 404
