@@ -120,6 +120,20 @@ def checkin_status(request, page_id):
 
 
 @require_POST
+def cancel_event(request, page_id):
+    event = _event_for(request, page_id)
+    if not request.POST.get("confirm"):
+        messages.error(request, _("Please confirm that the event is to be cancelled."))
+    elif event.is_cancelled:
+        messages.info(request, _("The event is already cancelled."))
+    else:
+        informed = services.cancel_event(event)
+        messages.success(request, _("The event has been cancelled; %(n)s participants are being "
+                                    "informed.") % {"n": informed})
+    return redirect("events_admin:participants", page_id=event.pk)
+
+
+@require_POST
 def registration_action(request, pk, action):
     registration = get_object_or_404(Registration, pk=pk)
     event = _event_for(request, registration.event_id)

@@ -15,7 +15,7 @@ class EventsConfig(AppConfig):
         from beteiligung.demo import DEMO_CONTENT_HOOKS
         from beteiligung.scheduler import register_periodic
 
-        from . import tasks
+        from . import signals, tasks  # noqa: F401 - signals connect on import
         from .demo import ensure_demo_events
 
         if ensure_demo_events not in DEMO_CONTENT_HOOKS:

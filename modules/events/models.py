@@ -177,6 +177,23 @@ class EventPage(RoutablePageMixin, ProcedurePage):
     def item_list(self):
         return list(self.programme_items.all())
 
+    # Set by services, never by editors: publishing a revision must not turn them back.
+    STATE_FIELDS = ("sequence", "cancelled_at", "personal_data_deleted_at")
+
+    def with_content_json(self, content):
+        obj = super().with_content_json(content)
+        for name in self.STATE_FIELDS:
+            setattr(obj, name, getattr(self, name))
+        return obj
+
+    def compute_calendar_fingerprint(self):
+        """A hash of what participants' calendars show; a change means they get an update."""
+        import hashlib
+
+        parts = [self.title, self.event_start.isoformat(), self.event_end.isoformat(),
+                 self.venue_name, self.venue_address, self.online_access]
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
     @property
     def is_cancelled(self):
         return self.cancelled_at is not None
@@ -313,7 +330,11 @@ class Registration(models.Model):
                 name="events_one_active_registration_per_email",
             ),
         ]
-        indexes = [models.Index(fields=["event", "status", "created_at"])]
+        indexes = [
+            models.Index(fields=["event", "status", "created_at"]),
+            # hold expiry runs inside the event lock on every registration: keep it an index range
+            models.Index(fields=["event", "status", "hold_expires_at"]),
+        ]
 
     def __str__(self):
         return f"{self.name} <{self.email}> ({self.status})"
@@ -325,6 +346,18 @@ class Registration(models.Model):
     @property
     def status_label(self):
         return RegistrationStatus(self.status).label
+
+
+class CalendarState(models.Model):
+    """What participants' calendars were last told about an event. Kept outside the page,
+    because publishing a revision rewrites every page field."""
+
+    event = models.OneToOneField(EventPage, on_delete=models.CASCADE, primary_key=True,
+                                 related_name="calendar_state")
+    fingerprint = models.CharField(max_length=64)
+
+    def __str__(self):
+        return f"{self.event_id}: {self.fingerprint[:12]}"
 
 
 class RetentionRun(models.Model):

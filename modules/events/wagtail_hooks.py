@@ -12,6 +12,7 @@ admin_urlpatterns = [
     path("<int:page_id>/nachricht/", admin_views.message, name="message"),
     path("<int:page_id>/einlass/", admin_views.checkin, name="checkin"),
     path("<int:page_id>/einlass/stand.json", admin_views.checkin_status, name="checkin_status"),
+    path("<int:page_id>/absagen/", admin_views.cancel_event, name="cancel_event"),
     path("anmeldung/<int:pk>/<str:action>/", admin_views.registration_action, name="action"),
 ]
 

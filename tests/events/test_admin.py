@@ -161,3 +161,44 @@ def test_participant_list_query_count_does_not_grow(event, editor, filled):
     with CaptureQueriesContext(connection) as many:
         editor.get(url)
     assert len(many) <= len(few) + 1  # +1: the fill level is not computed without capacity
+
+
+def test_publishing_a_changed_date_sends_calendar_updates(event, filled, mailoutbox, committed):
+    from datetime import timedelta
+
+    event.save_revision().publish()  # first publication through Wagtail: no change yet
+    assert not [m for m in mailoutbox if m.subject.startswith("Geändert")]
+    event.event_start += timedelta(hours=1)
+    event.event_end += timedelta(hours=1)
+    with committed():
+        event.save_revision().publish()
+    updates = [m for m in mailoutbox if m.subject.startswith("Geändert")]
+    assert sorted(m.to[0] for m in updates) == ["a@example.org", "b@example.org", "c@example.org"]
+    event.refresh_from_db()
+    assert event.sequence == 1
+    with committed():
+        event.teaser = "Nur der Anrisstext ist neu."
+        event.save_revision().publish()
+    assert len([m for m in mailoutbox if m.subject.startswith("Geändert")]) == 3
+    event.refresh_from_db()
+    assert event.sequence == 1  # a later revision does not turn the counter back
+
+
+def test_cancel_event_from_back_office(event, editor, filled, mailoutbox, committed):
+    url = f"/admin/veranstaltungen/{event.pk}/absagen/"
+    editor.post(url)  # not confirmed: nothing happens
+    event.refresh_from_db()
+    assert not event.is_cancelled
+    with committed():
+        editor.post(url, {"confirm": "1"})
+    event.refresh_from_db()
+    assert event.is_cancelled
+    cancellations = [m for m in mailoutbox if m.subject.startswith("Abgesagt")]
+    assert len(cancellations) == 4
+    assert "METHOD:CANCEL" in str(cancellations[0].attachments[0][1])
+    # Editing and publishing afterwards does not revive the event.
+    page = event.get_latest_revision_as_object()
+    page.teaser = "Nachtrag"
+    page.save_revision().publish()
+    event.refresh_from_db()
+    assert event.is_cancelled and event.sequence == 1
