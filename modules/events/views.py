@@ -1,5 +1,7 @@
 """Public views of the events module: thin shells over services.py."""
 
+from functools import wraps
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
@@ -101,27 +103,30 @@ def feed(request):
     return response
 
 
-def _registration(signed):
-    try:
-        return services.registration_from_link(signed)
-    except services.LinkInvalid as error:
-        raise _LinkProblem(error.message) from None
+def with_registration(page_on_error=True):
+    """Resolve the signed link into the registration; a bad link gets a clear page
+    (or a plain 404 for files such as the ticket image)."""
 
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, signed):
+            try:
+                registration = services.registration_from_link(signed)
+            except services.LinkInvalid as error:
+                if not page_on_error:
+                    raise Http404 from None
+                return TemplateResponse(request, "events/link_problem.html",
+                                        {"message": error.message}, status=404)
+            return view(request, registration, signed)
 
-class _LinkProblem(Exception):
-    pass
+        return wrapper
 
-
-def _link_problem(request, message):
-    return TemplateResponse(request, "events/link_problem.html", {"message": message}, status=404)
+    return decorator
 
 
 @require_GET
-def manage(request, signed):
-    try:
-        registration = _registration(signed)
-    except _LinkProblem as problem:
-        return _link_problem(request, str(problem))
+@with_registration()
+def manage(request, registration, signed):
     return TemplateResponse(request, "events/manage.html", {
         "registration": registration, "event": registration.event, "signed": signed,
         "show_access": registration.status in (RegistrationStatus.CONFIRMED,
@@ -130,12 +135,9 @@ def manage(request, signed):
 
 
 @require_http_methods(["GET", "POST"])
-def confirm(request, signed):
+@with_registration()
+def confirm(request, registration, signed):
     """GET shows a button (mail scanners follow links); the POST confirms."""
-    try:
-        registration = _registration(signed)
-    except _LinkProblem as problem:
-        return _link_problem(request, str(problem))
     if request.method == "POST":
         try:
             services.confirm_email(registration)
@@ -149,12 +151,10 @@ def confirm(request, signed):
 
 
 @require_POST
-def cancel(request, signed):
+@with_registration()
+def cancel(request, registration, signed):
     try:
-        registration = _registration(signed)
         services.cancel(registration)
-    except _LinkProblem as problem:
-        return _link_problem(request, str(problem))
     except services.EventError as error:
         messages.error(request, error.message)
     else:
@@ -163,11 +163,8 @@ def cancel(request, signed):
 
 
 @require_POST
-def delete(request, signed):
-    try:
-        registration = _registration(signed)
-    except _LinkProblem as problem:
-        return _link_problem(request, str(problem))
+@with_registration()
+def delete(request, registration, signed):
     event = registration.event
     services.delete_own_registration(registration)
     messages.success(request, _("Your registration and your personal data have been deleted."))
@@ -175,11 +172,8 @@ def delete(request, signed):
 
 
 @require_GET
-def ticket_png(request, signed):
-    try:
-        registration = _registration(signed)
-    except _LinkProblem:
-        raise Http404 from None
+@with_registration(page_on_error=False)
+def ticket_png(request, registration, signed):
     if registration.status not in (RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED):
         raise Http404
     response = HttpResponse(qr_png(registration), content_type="image/png")
@@ -188,11 +182,8 @@ def ticket_png(request, signed):
 
 
 @require_GET
-def personal_ics(request, signed):
-    try:
-        registration = _registration(signed)
-    except _LinkProblem:
-        raise Http404 from None
+@with_registration(page_on_error=False)
+def personal_ics(request, registration, signed):
     response = HttpResponse(calendar.participant_ics(registration),
                             content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="veranstaltung.ics"'
