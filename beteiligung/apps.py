@@ -13,3 +13,7 @@ class BeteiligungConfig(AppConfig):
         from .provisioning import provision_portal
 
         tenant_provisioned.connect(provision_portal, dispatch_uid="beteiligung.provision_portal")
+
+        from .site_cache import connect_signals
+
+        connect_signals()

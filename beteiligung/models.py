@@ -284,6 +284,13 @@ class PortalSettings(BaseSiteSetting):
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
 
     select_related = ["imprint_page", "privacy_page", "accessibility_page"]
+
+    @classmethod
+    def for_site(cls, site):
+        from .site_cache import cached
+
+        return cached(("portal_settings", site.pk), lambda: super(PortalSettings, cls).for_site(site))
+
     panels = [
         FieldPanel("imprint_page"),
         FieldPanel("privacy_page"),

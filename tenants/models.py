@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 
@@ -59,13 +60,17 @@ class Tenant(TenantMixin):
     def display_short_name(self):
         return self.short_name or self.name
 
+    @cached_property
+    def primary_domain_name(self):
+        domain = self.get_primary_domain()
+        return domain.domain if domain is not None else None
+
     def base_url(self):
         """Absolute base URL of the tenant's primary domain, for links outside a request."""
-        domain = self.get_primary_domain()
-        if domain is None:
+        if self.primary_domain_name is None:
             return None
         port = settings.PORTAL_URL_PORT
-        host = domain.domain + (f":{port}" if port else "")
+        host = self.primary_domain_name + (f":{port}" if port else "")
         return f"{settings.PORTAL_URL_SCHEME}://{host}"
 
 

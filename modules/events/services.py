@@ -192,9 +192,18 @@ def _verified(user, email_key):
 # --- Locking helpers ----------------------------------------------------------------------
 
 
+LOCKED_FIELDS = (
+    "title", "starts_at", "ends_at", "event_start", "event_end", "capacity", "waitlist_enabled",
+    "hold_minutes", "registration_enabled", "photo_consent_text", "sequence", "cancelled_at",
+)
+
+
 def _lock_event(event_id):
-    """Lock the event's own row (not its parent page rows) for this transaction."""
-    return EventPage.objects.select_for_update(of=("self",)).get(pk=event_id)
+    """Lock the event's own row (not its parent page rows) for this transaction and
+    read what the decisions need, fresh, after taking the lock."""
+    return (
+        EventPage.objects.select_for_update(of=("self",)).only(*LOCKED_FIELDS).get(pk=event_id)
+    )
 
 
 def _seats_taken(event):

@@ -1,0 +1,73 @@
+"""Per-process caches of the Wagtail Site and the portal settings of each tenant host.
+
+Every portal page needs both, and both change rarely: they are kept for
+TENANT_CACHE_SECONDS and dropped at once in the process that saves a Site,
+the portal settings or a page (page URLs are part of the settings' footer
+links). Keys include the schema, so no tenant ever gets another's.
+"""
+
+import threading
+import time
+
+from django.conf import settings
+from django.db import connection
+from django.db.models.signals import post_delete, post_save
+from django_tenants.utils import get_public_schema_name
+
+_lock = threading.Lock()
+_entries: dict[tuple, tuple[float, object]] = {}
+
+
+def cached(key, compute):
+    now = time.monotonic()
+    key = (connection.schema_name, *key)
+    entry = _entries.get(key)
+    if entry is not None and entry[0] > now:
+        return entry[1]
+    value = compute()
+    with _lock:
+        if len(_entries) > 10_000:
+            _entries.clear()
+        _entries[key] = (now + settings.TENANT_CACHE_SECONDS, value)
+    return value
+
+
+def clear(**kwargs):
+    with _lock:
+        _entries.clear()
+
+
+def connect_signals():
+    from wagtail.models import Page, Site
+
+    from .models import PortalSettings
+
+    for model in (Site, PortalSettings):
+        post_save.connect(clear, sender=model, dispatch_uid=f"site_cache.{model.__name__}.save")
+        post_delete.connect(clear, sender=model, dispatch_uid=f"site_cache.{model.__name__}.del")
+    # Any page save may change URLs of the pages the footer links to.
+    post_save.connect(_page_saved, dispatch_uid="site_cache.page.save")
+    post_delete.connect(_page_saved, dispatch_uid="site_cache.page.delete")
+    _page_saved.page_model = Page
+
+
+def _page_saved(sender, **kwargs):
+    if isinstance(kwargs.get("instance"), _page_saved.page_model):
+        clear()
+
+
+class CachedSiteMiddleware:
+    """Give Wagtail the request's Site from the cache instead of a query per request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        tenant = getattr(request, "tenant", None)
+        if tenant is not None and tenant.schema_name != get_public_schema_name():
+            from wagtail.models import Site
+
+            request._wagtail_site = cached(
+                ("site", request.get_host()), lambda: Site._find_for_request(request)
+            )
+        return self.get_response(request)
