@@ -210,6 +210,22 @@ def _seats_taken(event):
     return Registration.objects.filter(event=event, status__in=SEAT_STATUSES).count()
 
 
+def _seats_and_duplicate(event, email_key):
+    """Seats taken and whether the address is registered already: one round trip, because
+    it runs while the event lock is held and every round trip there is on the queue."""
+    table = connection.ops.quote_name(Registration._meta.db_table)
+    seat = ", ".join(f"'{s}'" for s in SEAT_STATUSES)
+    active = ", ".join(f"'{s}'" for s in ACTIVE_STATUSES)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT count(*) FROM {table} WHERE event_id = %s AND status IN ({seat})),"
+            f" EXISTS (SELECT 1 FROM {table} WHERE event_id = %s AND email_key = %s"
+            f" AND status IN ({active}))",
+            [event.pk, event.pk, email_key],
+        )
+        return cursor.fetchone()
+
+
 def _free_seats(event):
     if event.capacity is None:
         return None
@@ -268,13 +284,11 @@ def register(event, data: RegistrationData, user=None, now=None):
             locked = _lock_event(event.pk)
             _check_open(locked, now)
             _expire_holds_locked(locked, now)
-            if Registration.objects.filter(
-                event=locked, email_key=email_key, status__in=ACTIVE_STATUSES
-            ).exists():
+            taken, duplicate = _seats_and_duplicate(locked, email_key)
+            if duplicate:
                 raise DuplicateRegistration(_duplicate_message())
             items, full_items = _items_with_room(locked, item_ids)
-            free = _free_seats(locked)
-            has_seat = free is None or free > 0
+            has_seat = locked.capacity is None or taken < locked.capacity
             if has_seat and full_items:
                 raise FullyBooked(
                     _("Please correct the marked fields."),
@@ -416,15 +430,10 @@ def _drop_full_items(event, registration):
 
 
 def _expire_holds_locked(event, now):
-    expired = list(
-        Registration.objects.select_for_update()
-        .filter(event=event, status=S.PENDING, hold_expires_at__lte=now)
-    )
-    for registration in expired:
-        registration.status = S.CANCELLED
-        registration.cancelled_at = now
-        registration.cancel_reason = "expired"
-        registration.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+    """Release unconfirmed holds that ran out (one UPDATE) and refill from the waiting list."""
+    expired = Registration.objects.filter(
+        event=event, status=S.PENDING, hold_expires_at__lte=now
+    ).update(status=S.CANCELLED, cancelled_at=now, cancel_reason="expired")
     if expired:
         _promote_locked(event, now)
     return expired
@@ -440,7 +449,7 @@ def expire_holds(now=None):
     count = 0
     for event_id in sorted(event_ids):
         with transaction.atomic():
-            count += len(_expire_holds_locked(_lock_event(event_id), now))
+            count += _expire_holds_locked(_lock_event(event_id), now)
     return count
 
 
