@@ -40,3 +40,27 @@ class AdminRequiresMFAMiddleware:
             )
             return redirect("mfa_activate_totp")
         return self.get_response(request)
+
+
+class PortalLanguageMiddleware:
+    """German unless the visitor chose another language with the switch in the footer.
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language and show a
+    German authority's pages with an English interface around German content; here
+    only the explicit choice (language cookie) counts.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response

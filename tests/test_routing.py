@@ -68,3 +68,14 @@ def test_hostile_hosts_never_500(db, hostile_inputs, field):
             assert response.status_code == 200
         else:
             assert response.status_code in (400, 404), (host, response.status_code)
+
+
+def test_german_by_default_english_on_request(tenant_a, client_a):
+    english_browser = client_a.get("/verfahren/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "Verfahren filtern" in english_browser.content.decode()
+    assert english_browser["Content-Language"] == "de"
+    response = client_a.post("/i18n/setlang/", {"language": "en", "next": "/verfahren/"})
+    assert response.status_code == 302
+    assert "Filter procedures" in client_a.get("/verfahren/").content.decode()
+    client_a.post("/i18n/setlang/", {"language": "xx", "next": "/"})
+    assert "Filter procedures" in client_a.get("/verfahren/").content.decode()
