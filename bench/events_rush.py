@@ -114,6 +114,9 @@ def main():
     parser.add_argument("--clients", type=int, default=60)
     parser.add_argument("--people", type=int, default=3600)
     parser.add_argument("--seats", type=int, default=3000)
+    parser.add_argument("--server-workers", type=int, default=None,
+                        help="gunicorn workers (default: as `beteiligung serve`)")
+    parser.add_argument("--server-threads", type=int, default=None)
     options = parser.parse_args()
     base, url = fresh_database(DB)
     server = None
@@ -122,8 +125,12 @@ def main():
         port = free_port()
         env = {**os.environ, "DATABASE_URL": url, "EMAIL_URL": "memory://",
                "ALLOWED_HOSTS": ".localhost,localhost,127.0.0.1"}
-        server = subprocess.Popen([sys.executable, "-m", "beteiligung.cli", "serve", "--port",
-                                   str(port)], env=env, start_new_session=True,
+        command = [sys.executable, "-m", "beteiligung.cli", "serve", "--port", str(port)]
+        if options.server_workers:
+            command += ["--workers", str(options.server_workers)]
+        if options.server_threads:
+            command += ["--threads", str(options.server_threads)]
+        server = subprocess.Popen(command, env=env, start_new_session=True,
                                   stdout=subprocess.DEVNULL)
         deadline = time.time() + 60
         while time.time() < deadline:
