@@ -1,0 +1,135 @@
+"""A person with only a keyboard registers in a real browser (headless Chromium).
+
+Runs against the live gunicorn server with committed data, like the concurrency test.
+Needs Debian's chromium and chromium-driver, which `make test` installs.
+"""
+
+import shutil
+from datetime import timedelta
+from urllib.parse import quote
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+
+from beteiligung.testing.live import database_url, start_gunicorn, stop
+
+pytestmark = pytest.mark.skipif(
+    not (shutil.which("chromium") and shutil.which("chromedriver")),
+    reason="needs Debian's chromium and chromium-driver (make test installs them)",
+)
+
+
+@pytest.fixture
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium")
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--window-size=400,900",
+                 "--host-resolver-rules=MAP *.localhost 127.0.0.1"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def live_event(django_db_setup, django_db_blocker):
+    from beteiligung.authorities import create_authority
+    from modules.events.models import EventPage, Registration
+    from tenants.models import Tenant
+
+    from .conftest import make_event
+
+    with django_db_blocker.unblock():
+        tenant = Tenant.objects.get(schema_name="alpha")
+        with tenant_context(tenant):
+            authority = create_authority("Amt für Barrierefreiheit")
+            event = make_event(authority, title="Tastatur-Test", capacity=5,
+                               starts_at=timezone.now() - timedelta(hours=1))
+            path = quote(event.url_path_on_site)
+        server = start_gunicorn(threads=2, env={
+            "DATABASE_URL": database_url(connection.settings_dict["NAME"]),
+            "EMAIL_URL": "memory://",
+            "TASKS_BACKEND": "beteiligung.task_backends.TenantImmediateBackend",
+        })
+        try:
+            yield f"http://alpha.localhost:{server.port}", path, tenant, event
+        finally:
+            stop(server)
+            with tenant_context(tenant):
+                Registration.objects.filter(event=event).delete()
+                EventPage.objects.get(pk=event.pk).delete()
+                authority.editor_group.delete()
+                authority.delete()
+            connection.set_schema_to_public()
+
+
+def test_keyboard_only_registration(browser, live_event, django_db_blocker):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    base, path, tenant, event = live_event
+    browser.get(base + path)
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "de"
+    # The skip link is the first stop and becomes visible on focus.
+    body = browser.find_element(By.TAG_NAME, "body")
+    body.send_keys(Keys.TAB)
+    skip = browser.switch_to.active_element
+    assert skip.text == "Zum Inhalt springen"
+    assert skip.value_of_css_property("outline-style") != "none"
+
+    # Every form field has a visible label that names it.
+    name = browser.find_element(By.ID, "id_name")
+    assert browser.find_element(By.CSS_SELECTOR, "label[for=id_name]").text.startswith(
+        "Vor- und Nachname")
+    name.send_keys("Erika Tastatur")
+    name.send_keys(Keys.TAB)
+    browser.switch_to.active_element.send_keys("erika@example.org")
+    browser.switch_to.active_element.send_keys(Keys.TAB)
+    consent = browser.switch_to.active_element
+    assert consent.get_attribute("name") == "privacy_consent"
+    consent.send_keys(Keys.SPACE)
+    consent.send_keys(Keys.TAB)
+    submit = browser.switch_to.active_element
+    assert submit.text == "Anmelden"
+    submit.send_keys(Keys.ENTER)
+
+    assert "/veranstaltungen/anmeldung/" in browser.current_url
+    assert "Ihre Anmeldung" in browser.find_element(By.TAG_NAME, "h1").text
+    assert "Fast geschafft" in browser.page_source
+    with django_db_blocker.unblock(), tenant_context(tenant):
+        from modules.events.models import Registration
+
+        registration = Registration.objects.get(event=event)
+        assert (registration.name, registration.email, registration.status) == (
+            "Erika Tastatur", "erika@example.org", "pending")
+
+
+def test_server_side_errors_keep_what_was_typed(browser, live_event):
+    from selenium.webdriver.common.by import By
+
+    base, path, _tenant, _event = live_event
+    browser.get(base + path)
+    browser.find_element(By.ID, "id_name").send_keys("Max Mustermann")
+    browser.find_element(By.ID, "id_email").send_keys("max@@example.org")
+    # Skip the browser's own checks (as an old browser would) so the server has to answer;
+    # the required consent is missing as well.
+    browser.execute_script("document.querySelector('form.registration-form').noValidate = true;")
+    browser.find_element(By.CSS_SELECTOR, "form.registration-form button[type=submit]").click()
+    summary = browser.find_element(By.CSS_SELECTOR, ".error-summary")
+    assert summary.get_attribute("role") == "alert"
+    assert "Ihre Anmeldung konnte nicht gespeichert werden" in summary.text
+    assert "gültige E-Mail-Adresse" in summary.text
+    assert "Datenschutzhinweisen" in summary.text
+    # Each error links to its field, and nothing typed is lost.
+    summary.find_element(By.CSS_SELECTOR, "a[href='#id_email']").click()
+    assert browser.switch_to.active_element.get_attribute("id") == "id_email"
+    assert browser.find_element(By.ID, "id_name").get_attribute("value") == "Max Mustermann"
+    assert browser.find_element(By.ID, "id_email").get_attribute("value") == "max@@example.org"
