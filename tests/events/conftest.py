@@ -58,3 +58,48 @@ def event(tenant_a, authority_a):
 def committed(django_capture_on_commit_callbacks):
     """``with committed():`` runs the block's after-commit work (e-mail tasks) at once."""
     return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def committed_live_event(django_db_setup, django_db_blocker):
+    """``make(authority_name, **event_fields)`` -> (tenant, event, port): an event in tenant
+    A, committed for real, served by a live gunicorn. Everything is removed afterwards."""
+    from datetime import timedelta
+    from urllib.parse import quote
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from beteiligung.testing.live import database_url, start_gunicorn, stop
+    from modules.events.models import EventPage, Registration
+    from tenants.models import Tenant
+
+    made = []
+
+    def make(authority_name, threads=8, **fields):
+        with django_db_blocker.unblock():
+            tenant = Tenant.objects.get(schema_name="alpha")
+            with tenant_context(tenant):
+                authority = create_authority(authority_name)
+                fields.setdefault("starts_at", timezone.now() - timedelta(hours=1))
+                event = make_event(authority, **fields)
+                event.path_on_site = quote(event.url_path_on_site)
+            server = start_gunicorn(threads=threads, env={
+                "DATABASE_URL": database_url(connection.settings_dict["NAME"]),
+                "EMAIL_URL": "memory://",
+                "TASKS_BACKEND": "beteiligung.task_backends.TenantImmediateBackend",
+            })
+            made.append((tenant, authority, event, server))
+            connection.set_schema_to_public()
+        return tenant, event, server.port
+
+    yield make
+    with django_db_blocker.unblock():
+        for tenant, authority, event, server in made:
+            stop(server)
+            with tenant_context(tenant):
+                Registration.objects.filter(event=event).delete()
+                EventPage.objects.get(pk=event.pk).delete()
+                authority.editor_group.delete()
+                authority.delete()
+        connection.set_schema_to_public()

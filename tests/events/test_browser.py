@@ -5,20 +5,20 @@ Needs Debian's chromium and chromium-driver, which `make test` installs.
 """
 
 import shutil
-from datetime import timedelta
-from urllib.parse import quote
 
 import pytest
-from django.db import connection
-from django.utils import timezone
 from django_tenants.utils import tenant_context
-
-from beteiligung.testing.live import database_url, start_gunicorn, stop
 
 pytestmark = pytest.mark.skipif(
     not (shutil.which("chromium") and shutil.which("chromedriver")),
     reason="needs Debian's chromium and chromium-driver (make test installs them)",
 )
+
+
+def _wait(browser):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(browser, 15)
 
 
 @pytest.fixture
@@ -40,40 +40,16 @@ def browser():
 
 
 @pytest.fixture
-def live_event(django_db_setup, django_db_blocker):
-    from beteiligung.authorities import create_authority
-    from modules.events.models import EventPage, Registration
-    from tenants.models import Tenant
-
-    from .conftest import make_event
-
-    with django_db_blocker.unblock():
-        tenant = Tenant.objects.get(schema_name="alpha")
-        with tenant_context(tenant):
-            authority = create_authority("Amt für Barrierefreiheit")
-            event = make_event(authority, title="Tastatur-Test", capacity=5,
-                               starts_at=timezone.now() - timedelta(hours=1))
-            path = quote(event.url_path_on_site)
-        server = start_gunicorn(threads=2, env={
-            "DATABASE_URL": database_url(connection.settings_dict["NAME"]),
-            "EMAIL_URL": "memory://",
-            "TASKS_BACKEND": "beteiligung.task_backends.TenantImmediateBackend",
-        })
-        try:
-            yield f"http://alpha.localhost:{server.port}", path, tenant, event
-        finally:
-            stop(server)
-            with tenant_context(tenant):
-                Registration.objects.filter(event=event).delete()
-                EventPage.objects.get(pk=event.pk).delete()
-                authority.editor_group.delete()
-                authority.delete()
-            connection.set_schema_to_public()
+def live_event(committed_live_event):
+    tenant, event, port = committed_live_event("Amt für Barrierefreiheit", threads=2,
+                                               title="Tastatur-Test", capacity=5)
+    return f"http://alpha.localhost:{port}", event.path_on_site, tenant, event
 
 
 def test_keyboard_only_registration(browser, live_event, django_db_blocker):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as EC
 
     base, path, tenant, event = live_event
     browser.get(base + path)
@@ -101,7 +77,7 @@ def test_keyboard_only_registration(browser, live_event, django_db_blocker):
     assert submit.text == "Anmelden"
     submit.send_keys(Keys.ENTER)
 
-    assert "/veranstaltungen/anmeldung/" in browser.current_url
+    _wait(browser).until(EC.url_contains("/veranstaltungen/anmeldung/"))
     assert "Ihre Anmeldung" in browser.find_element(By.TAG_NAME, "h1").text
     assert "Fast geschafft" in browser.page_source
     with django_db_blocker.unblock(), tenant_context(tenant):
@@ -114,6 +90,7 @@ def test_keyboard_only_registration(browser, live_event, django_db_blocker):
 
 def test_server_side_errors_keep_what_was_typed(browser, live_event):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
 
     base, path, _tenant, _event = live_event
     browser.get(base + path)
@@ -123,7 +100,8 @@ def test_server_side_errors_keep_what_was_typed(browser, live_event):
     # the required consent is missing as well.
     browser.execute_script("document.querySelector('form.registration-form').noValidate = true;")
     browser.find_element(By.CSS_SELECTOR, "form.registration-form button[type=submit]").click()
-    summary = browser.find_element(By.CSS_SELECTOR, ".error-summary")
+    summary = _wait(browser).until(
+        EC.presence_of_element_located((By.CSS_SELECTOR, ".error-summary")))
     assert summary.get_attribute("role") == "alert"
     assert "Ihre Anmeldung konnte nicht gespeichert werden" in summary.text
     assert "gültige E-Mail-Adresse" in summary.text

@@ -8,51 +8,19 @@ transaction) and removed again at the end.
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
-from urllib.parse import quote
 
 import pytest
-from django.db import connection
-from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from beteiligung.testing.live import Browser, database_url, start_gunicorn, stop
+from beteiligung.testing.live import Browser
 
 PEOPLE, SEATS, CANCELLING = 200, 50, 20
 
 
 @pytest.fixture
-def live_event(django_db_setup, django_db_blocker):
-    from modules.events.models import EventPage, Registration
-    from tenants.models import Tenant
-
-    from .conftest import make_event
-
-    with django_db_blocker.unblock():
-        tenant = Tenant.objects.get(schema_name="alpha")
-        with tenant_context(tenant):
-            from beteiligung.authorities import create_authority
-
-            authority = create_authority("Ministerium für Kongresse")
-            event = make_event(authority, title="Kongress Digitalisierung", capacity=SEATS,
-                               hold_minutes=60, starts_at=timezone.now() - timedelta(hours=1))
-            event.path_on_site = quote(event.url_path_on_site)
-        server = start_gunicorn(env={
-            "DATABASE_URL": database_url(connection.settings_dict["NAME"]), "EMAIL_URL": "memory://",
-            "TASKS_BACKEND": "beteiligung.task_backends.TenantImmediateBackend",
-        })
-        try:
-            yield tenant, event, server.port
-        finally:
-            stop(server)
-            with tenant_context(tenant):
-                Registration.objects.filter(event=event).delete()
-                EventPage.objects.get(pk=event.pk).delete()
-                authority.delete()
-                from django.contrib.auth.models import Group
-
-                Group.objects.filter(name__startswith="Redaktion Ministerium für Kongresse").delete()
-            connection.set_schema_to_public()
+def live_event(committed_live_event):
+    return committed_live_event("Ministerium für Kongresse", title="Kongress Digitalisierung",
+                                capacity=SEATS, hold_minutes=60)
 
 
 def _in_parallel(function, items):
