@@ -287,9 +287,14 @@ class PortalSettings(BaseSiteSetting):
 
     @classmethod
     def for_site(cls, site):
+        import copy
+
         from .site_cache import cached
 
-        return cached(("portal_settings", site.pk), lambda: super(PortalSettings, cls).for_site(site))
+        # A copy: the admin's edit form changes the instance it gets before saving.
+        return copy.copy(
+            cached(("portal_settings", site.pk), lambda: super(PortalSettings, cls).for_site(site))
+        )
 
     panels = [
         FieldPanel("imprint_page"),

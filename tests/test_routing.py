@@ -79,3 +79,18 @@ def test_german_by_default_english_on_request(tenant_a, client_a):
     assert "Filter procedures" in client_a.get("/verfahren/").content.decode()
     client_a.post("/i18n/setlang/", {"language": "xx", "next": "/"})
     assert "Filter procedures" in client_a.get("/verfahren/").content.decode()
+
+
+def test_portal_settings_cache_is_per_tenant_and_cleared_on_save(tenant_a, client_a, client_b):
+    from django_tenants.utils import tenant_context
+    from wagtail.models import Site
+
+    from beteiligung.models import PortalSettings
+
+    assert "kontakt@alpha.example" not in client_a.get("/").content.decode()
+    with tenant_context(tenant_a):
+        settings = PortalSettings.for_site(Site.objects.get())
+        settings.contact_email = "kontakt@alpha.example"
+        settings.save()
+    assert "kontakt@alpha.example" in client_a.get("/").content.decode()
+    assert "kontakt@alpha.example" not in client_b.get("/").content.decode()
