@@ -311,3 +311,25 @@ def test_event_change_and_cancellation_send_calendar_updates(event, mailoutbox, 
 
 def _text(content):
     return content if isinstance(content, str) else content.decode()
+
+
+def test_registering_again_after_own_hold_expired(event):
+    now = timezone.now()
+    first = services.register(event, data(), now=now)
+    again = services.register(event, data(), now=now + timedelta(minutes=31))
+    first.refresh_from_db()
+    assert first.status == S.CANCELLED and first.cancel_reason == "expired"
+    assert again.status == S.PENDING
+
+
+def test_expired_seats_go_to_the_waiting_list_before_newcomers(event):
+    now = timezone.now()
+    for i in range(3):
+        services.register(event, data(f"p{i}@example.org"), now=now)
+    waiting = services.register(event, data("w@example.org"), now=now)
+    later = now + timedelta(minutes=31)
+    newcomer = services.register(event, data("neu@example.org"), now=later)
+    waiting.refresh_from_db()
+    assert waiting.status == S.PENDING and waiting.promoted_at == later
+    assert newcomer.status == S.PENDING
+    assert services.counts(event)["seats_taken"] == 2
