@@ -229,3 +229,14 @@ def test_lean_registration_page(event, client_a, django_assert_max_num_queries):
     event.unpublish()
     assert client_a.get(url).status_code == 404
     assert client_a.get(reverse("events:register", args=[987654])).status_code == 404
+
+
+def test_lean_page_sees_new_questions_at_once(event, client_a):
+    url = reverse("events:register", args=[event.pk])
+    client_a.get(url)  # fills the cache
+    question = add_question(event, "Neue Pflichtfrage", required=True)
+    content = client_a.get(url).content.decode()
+    assert "Neue Pflichtfrage" in content
+    response = client_a.post(url, FORM)
+    assert response.status_code == 200 and question.key in response.content.decode()
+    assert not Registration.objects.exists()
