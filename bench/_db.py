@@ -3,7 +3,6 @@
 import os
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the project, for bench scripts
 
@@ -18,8 +17,9 @@ def fresh_database(name):
     with psycopg.connect(base, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
-    parts = urlsplit(base)
-    url = urlunsplit(parts._replace(path="/" + name))
+    from beteiligung.testing.live import database_url
+
+    url = database_url(name)
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "beteiligung.settings")
     os.environ.setdefault("EMAIL_URL", "memory://")

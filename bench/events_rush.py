@@ -22,6 +22,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 
 from _db import drop_database, fresh_database
+from _wrk import wrk
 
 from beteiligung.testing.live import Browser, free_port
 
@@ -141,10 +142,7 @@ def main():
                 time.sleep(0.3)
         floor = None
         if shutil.which("wrk"):
-            out = subprocess.run(["wrk", "-t2", "-c32", "-d5s", "-H", f"Host: {HOST}",
-                                  f"http://127.0.0.1:{port}/healthz"],
-                                 capture_output=True, text=True).stdout
-            floor = float(out.split("Requests/sec:")[1].split()[0])
+            floor = wrk(f"http://127.0.0.1:{port}/healthz", HOST, seconds=5)[0]
 
         processes = 4
         per_process = max(1, options.clients // processes)

@@ -24,9 +24,8 @@ DEFAULT_WORKERS = max(2, os.cpu_count() or 1)
 DEFAULT_THREADS = 4
 
 
-def _django(settings_env=None):
+def _django():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "beteiligung.settings")
-    os.environ.update(settings_env or {})
     if not os.environ.get("DATABASE_URL") and not os.environ.get("BETEILIGUNG_PRODUCTION"):
         from .embedded_db import ensure_database_url
 

@@ -7,7 +7,6 @@ module a procedure comes from; modules inherit from it and set
 ``procedure_type``.
 """
 
-from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
@@ -227,10 +226,10 @@ class ProcedureIndexPage(Page):
     class Meta:
         verbose_name = _("procedure listing")
 
-    def procedures(self, filters):
+    def procedures(self, filters, type_choices):
         site_root = self.get_parent()
         qs = ProcedurePage.objects.live().descendant_of(site_root).select_related("authority")
-        if filters.get("type") in PROCEDURE_TYPES or filters.get("type") in self._types_in_use():
+        if filters.get("type") in type_choices:
             qs = qs.filter(procedure_type=filters["type"])
         if filters.get("status") in ProcedureStatus.values:
             qs = qs.with_status(filters["status"])
@@ -239,22 +238,23 @@ class ProcedureIndexPage(Page):
             qs = qs.filter(authority_id=int(authority))
         return qs.order_by("-starts_at", "title")
 
-    def _types_in_use(self):
-        return set(
-            ProcedurePage.objects.live().values_list("procedure_type", flat=True).distinct()
-        )
+    def type_choices(self):
+        """Registered procedure types plus any type in use (a module may be gone)."""
+        types = dict(PROCEDURE_TYPES)
+        in_use = ProcedurePage.objects.live().values_list("procedure_type", flat=True).distinct()
+        for key in in_use:
+            types.setdefault(key, key)
+        return types
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         filters = {key: request.GET.get(key, "") for key in ("type", "status", "authority")}
-        paginator = Paginator(self.procedures(filters), self.per_page)
+        types = self.type_choices()
+        paginator = Paginator(self.procedures(filters, types), self.per_page)
         try:
             page = paginator.page(request.GET.get("page", 1))
         except (PageNotAnInteger, EmptyPage):
             page = paginator.page(1)
-        types = dict(PROCEDURE_TYPES)
-        for key in self._types_in_use():
-            types.setdefault(key, key)
         context.update(
             filters=filters,
             procedures=page,
@@ -323,6 +323,3 @@ class OutboxMessage(models.Model):
     def __str__(self):
         return f"{self.subject} -> {self.to}"
 
-
-def demo_mode():
-    return getattr(settings, "DEMO", False)

@@ -38,22 +38,14 @@ def clear(**kwargs):
 
 
 def connect_signals():
-    from wagtail.models import Page, Site
+    from wagtail.models import Site, get_page_models
 
     from .models import PortalSettings
 
-    for model in (Site, PortalSettings):
+    # Any page save may change URLs of the pages the footer links to.
+    for model in (Site, PortalSettings, *get_page_models()):
         post_save.connect(clear, sender=model, dispatch_uid=f"site_cache.{model.__name__}.save")
         post_delete.connect(clear, sender=model, dispatch_uid=f"site_cache.{model.__name__}.del")
-    # Any page save may change URLs of the pages the footer links to.
-    post_save.connect(_page_saved, dispatch_uid="site_cache.page.save")
-    post_delete.connect(_page_saved, dispatch_uid="site_cache.page.delete")
-    _page_saved.page_model = Page
-
-
-def _page_saved(sender, **kwargs):
-    if isinstance(kwargs.get("instance"), _page_saved.page_model):
-        clear()
 
 
 class CachedSiteMiddleware:

@@ -8,4 +8,6 @@ class TenantsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from .signals import connect_host_cache_signals
+
+        connect_host_cache_signals()

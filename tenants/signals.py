@@ -7,16 +7,20 @@ the half-made tenant again.
 """
 
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import Signal, receiver
+from django.dispatch import Signal
 
 tenant_provisioned = Signal()  # sender=Tenant, tenant=..., options=dict
 
 
-@receiver([post_save, post_delete], dispatch_uid="tenants.clear_host_cache")
-def _clear_host_cache(sender, **kwargs):
+def connect_host_cache_signals():
+    """Clear the process's host -> tenant map whenever a Tenant or Domain changes."""
+    from .middleware import clear_host_cache
     from .models import Domain, Tenant
 
-    if sender in (Domain, Tenant):
-        from .middleware import clear_host_cache
-
+    def clear(**kwargs):
         clear_host_cache()
+
+    for model in (Tenant, Domain):
+        for signal in (post_save, post_delete):
+            signal.connect(clear, sender=model, weak=False,
+                           dispatch_uid=f"tenants.host_cache.{model.__name__}.{signal}")

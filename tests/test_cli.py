@@ -7,18 +7,13 @@ import subprocess
 import sys
 import time
 import urllib.request
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
 
+from beteiligung.testing.live import database_url, free_port
+
 DB = "beteiligung_test_demo"
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +22,7 @@ def demo_env():
     with psycopg.connect(base, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{DB}"')
-    url = urlunsplit(urlsplit(base)._replace(path="/" + DB))
+    url = database_url(DB)
     env = {**os.environ, "DATABASE_URL": url}
     for name in ("DJANGO_SETTINGS_MODULE", "EMAIL_URL", "TASKS_BACKEND"):  # as a newcomer has it
         env.pop(name, None)
@@ -69,7 +64,7 @@ def test_demo_is_idempotent_and_serves_both_tenants(demo_env):
                 f'SELECT count(*) FROM "{schema}".beteiligung_authoritypage').fetchone()[0]
             assert authorities == 2
 
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "beteiligung.cli", "demo", "--port", str(port)],
         env=demo_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,

@@ -23,7 +23,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -726,6 +726,3 @@ def registrations_over_time(event):
         .values_list("day").annotate(n=Count("id")).order_by("day")
     )
 
-
-def active_registration_filter():
-    return Q(status__in=ACTIVE_STATUSES)
