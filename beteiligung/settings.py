@@ -159,7 +159,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+# django-tenants' backend, without its per-request SET search_path and Django's
+# per-request health-check query (see beteiligung/db/base.py).
+DATABASES["default"]["ENGINE"] = "beteiligung.db"
+DB_HEALTH_CHECK_IDLE_SECONDS = float(os.environ.get("DB_HEALTH_CHECK_IDLE_SECONDS", 2))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, sessions, cookies ------------------------------------------------------
