@@ -2,24 +2,43 @@
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import calendar, services
+from . import calendar, page_cache, services
 from .forms import RegistrationForm
 from .mails import qr_png
 from .models import EventPage, RegistrationStatus
 
 
+def seats_text(event, seats_taken):
+    """'12 Plätze frei' or 'ausgebucht – Warteliste offen'; None for an event without a limit."""
+    if event.capacity is None:
+        return None
+    free = max(event.capacity - seats_taken, 0)
+    if free:
+        return ngettext("%(n)s seat free", "%(n)s seats free", free) % {"n": free}
+    if event.waitlist_enabled:
+        return _("fully booked") + " – " + _("waiting list open")
+    return _("fully booked")
+
+
 def event_context(page, request, form=None):
+    counts = services.counts(page) if page.capacity is not None else None
     return {
-        "counts": services.counts(page) if page.capacity is not None else None,
+        "counts": counts,
+        "seats": seats_text(page, counts["seats_taken"]) if counts else None,
         "registration_state": page.registration_state(),
         "form": form or RegistrationForm(page, user=request.user),
         "webcal_url": request.build_absolute_uri(reverse("events:feed")).replace("http", "webcal", 1),
@@ -42,19 +61,55 @@ def event_detail(page, request):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def register_page(request, event_id):
-    """The registration form on a page of its own: no page-tree routing, few queries,
-    so it holds up when registration opens and everybody arrives at once."""
-    page = EventPage.objects.live().public().filter(pk=event_id).first()
-    if page is None:
+    """The registration form on a page of its own: no page-tree routing, one small query
+    to check the cached event (page_cache.py), so it holds up when registration opens and
+    everybody arrives at once."""
+    found = page_cache.public_event(event_id, with_seats=request.method != "POST")
+    if found is None:
         raise Http404
+    page = found.page
 
     def render(form=None):
-        return TemplateResponse(request, "events/register.html",
-                                {"event": page, "page": page, **event_context(page, request, form)})
+        taken = found.seats_taken if found.seats_taken is not None else services.seats_taken(page)
+        return TemplateResponse(request, "events/register.html", {
+            "event": page, "page": page, "seats": seats_text(page, taken),
+            "registration_state": page.registration_state(),
+            "form": form or RegistrationForm(page, user=request.user),
+        })
 
-    if request.method != "POST":
-        return render()
-    return _register(page, request, render)
+    if request.method == "POST":
+        return _register(page, request, render)
+    if _is_first_visit(request):
+        return _form_page_from_cache(request, found)
+    return render()
+
+
+# Placeholders in the cached form page, filled for each request: its CSRF token and the
+# seats currently free. Plain letters, so escaping leaves them as they are.
+CSRF_HOLE = "csrfTokenHole7f3a9c"
+SEATS_HOLE = "seatsHole7f3a9c"
+
+
+def _is_first_visit(request):
+    """No session, no messages, no query: the page is the same for all such visitors."""
+    cookies = request.COOKIES
+    return not (request.GET or cookies.get(settings.SESSION_COOKIE_NAME) or cookies.get("messages"))
+
+
+def _form_page_from_cache(request, found):
+    page = found.page
+    state = page.registration_state()
+    key = (get_language(), state)
+    html = found.snapshot.rendered.get(key)
+    if html is None:
+        html = render_to_string("events/register.html", {
+            "event": page, "page": page, "registration_state": state,
+            "form": RegistrationForm(page), "seats": SEATS_HOLE if page.capacity is not None else None,
+            "csrf_token": CSRF_HOLE,
+        }, request)
+        found.snapshot.rendered[key] = html
+    seats = seats_text(page, found.seats_taken) or ""
+    return HttpResponse(html.replace(CSRF_HOLE, get_token(request)).replace(SEATS_HOLE, escape(seats)))
 
 
 def _register(page, request, render_with_errors):
@@ -129,6 +184,7 @@ def with_registration(page_on_error=True):
 def manage(request, registration, signed):
     return TemplateResponse(request, "events/manage.html", {
         "registration": registration, "event": registration.event, "signed": signed,
+        "items": registration.programme_items.all() if registration.event.item_list else (),
         "show_access": registration.status in (RegistrationStatus.CONFIRMED,
                                                RegistrationStatus.ATTENDED),
     })
