@@ -27,6 +27,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import page_cache
 from .models import (
     ACTIVE_STATUSES,
     SEAT_STATUSES,
@@ -198,15 +199,26 @@ LOCKED_FIELDS = (
 )
 
 
+_lock_sql = None
+
+
 def _lock_event(event_id):
     """Lock the event's own row (not its parent page rows) for this transaction and
-    read what the decisions need, fresh, after taking the lock."""
-    return (
-        EventPage.objects.select_for_update(of=("self",)).only(*LOCKED_FIELDS).get(pk=event_id)
-    )
+    read what the decisions need, fresh, after taking the lock.
+
+    The statement is the ORM's, compiled once per process: compiling the query over
+    three inherited tables cost more than running it, on every registration.
+    """
+    global _lock_sql
+    if _lock_sql is None:
+        query = EventPage.objects.select_for_update(of=("self",)).only(*LOCKED_FIELDS).filter(pk=0)
+        _lock_sql = query.query.sql_with_params()[0]
+    for event in EventPage.objects.raw(_lock_sql, [event_id]):
+        return event
+    raise EventPage.DoesNotExist
 
 
-def _seats_taken(event):
+def seats_taken(event):
     return Registration.objects.filter(event=event, status__in=SEAT_STATUSES).count()
 
 
@@ -229,11 +241,13 @@ def _seats_and_duplicate(event, email_key):
 def _free_seats(event):
     if event.capacity is None:
         return None
-    return max(event.capacity - _seats_taken(event), 0)
+    return max(event.capacity - seats_taken(event), 0)
 
 
 def _items_with_room(event, item_ids, exclude_registration=None):
     """Lock the chosen programme items and return (items, full_items)."""
+    if not item_ids:
+        return [], []
     items = list(
         ProgrammeItem.objects.select_for_update().filter(event=event, pk__in=item_ids).order_by("pk")
     )
@@ -652,9 +666,14 @@ def registration_from_link(value):
     except signing.BadSignature:
         raise LinkInvalid(_("This link is invalid. Please use the complete link from your "
                             "e-mail.")) from None
-    registration = Registration.objects.select_related("event").filter(token=token).first()
+    registration = Registration.objects.filter(token=token).first()
     if registration is None or registration.anonymized_at:
         raise LinkInvalid(_("This registration no longer exists."))
+    # The event as of its current version, from the per-process cache (one small query).
+    found = page_cache.lookup(registration.event_id)
+    if found is None:
+        raise LinkInvalid(_("This registration no longer exists."))
+    registration.event = found.page
     return registration
 
 
