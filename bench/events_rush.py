@@ -81,6 +81,8 @@ def person(args):
         return ok, post_latency, time.perf_counter() - started, None if ok else f"status {status}"
     except Exception as error:  # noqa: BLE001 - every failure is counted and reported
         return False, 0.0, time.perf_counter() - started, repr(error)[:120]
+    finally:
+        browser.close()
 
 
 def client_process(port, path, indices, threads):

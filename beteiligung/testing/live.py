@@ -39,7 +39,7 @@ def start_gunicorn(app="beteiligung.wsgi:application", port=None, workers=2, thr
     command = [
         sys.executable, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{port}",
         "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
-        "--access-logfile", "/dev/null", "--log-level", "warning", "--backlog", "2048",
+        "--log-level", "warning", "--backlog", "2048",
     ]
     process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **(env or {})})
     deadline = time.time() + timeout
@@ -65,12 +65,14 @@ def stop(process):
 
 
 class Browser:
+    """One visitor: cookies, and one keep-alive connection, as a browser keeps it."""
+
     def __init__(self, port, host, timeout=60):
         self.port, self.host, self.timeout = port, host, timeout
         self.cookies = {}
+        self._connection = None
 
     def request(self, method, path, data=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
         headers = {"Host": self.host}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -78,16 +80,34 @@ class Browser:
         if data is not None:
             body = urlencode(data, doseq=True)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-        try:
-            conn.request(method, path, body=body, headers=headers)
-            response = conn.getresponse()
-            content = response.read().decode("utf-8", "replace")
+        while True:
+            reused = self._connection is not None
+            if not reused:
+                self._connection = http.client.HTTPConnection("127.0.0.1", self.port,
+                                                              timeout=self.timeout)
+            try:
+                self._connection.request(method, path, body=body, headers=headers)
+                response = self._connection.getresponse()
+                content = response.read().decode("utf-8", "replace")
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                self.close()
+                if reused:  # the server had closed the idle connection: send it again, as browsers do
+                    continue
+                raise
+            except BaseException:
+                self.close()
+                raise
+            if response.will_close:
+                self.close()
             for header in response.headers.get_all("Set-Cookie") or []:
                 for key, morsel in SimpleCookie(header).items():
                     self.cookies[key] = morsel.value
             return response.status, response.headers, content
-        finally:
-            conn.close()
+
+    def close(self):
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
 
     def get(self, path):
         return self.request("GET", path)
