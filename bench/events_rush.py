@@ -13,6 +13,7 @@ the floor. Figures, not a test. Needs wrk for the floor (apt-get install wrk).
 
 import argparse
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -107,6 +108,34 @@ def client_process(port, path, indices, threads):
     return results
 
 
+def tree_cpu_seconds(root):
+    """CPU seconds (user + system) of a process tree (Linux /proc): (web, background),
+    where web is gunicorn's processes and background the task worker and scheduler."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    stats = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    fields = handle.read().rsplit(")", 1)[1].split()
+                with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                    web = b"gunicorn" in handle.read()
+            except OSError:
+                continue
+            stats[int(entry)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / ticks, web)
+    web = background = 0.0
+    todo = [child for child, (parent, _, _) in stats.items() if parent == root]
+    while todo:
+        pid = todo.pop()
+        _, seconds, is_web = stats[pid]
+        if is_web:
+            web += seconds
+        else:
+            background += seconds
+        todo += [child for child, (parent, _, _) in stats.items() if parent == pid]
+    return web, background
+
+
 def percentile(values, p):
     values = sorted(values)
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
@@ -149,12 +178,18 @@ def main():
         processes = 4
         per_process = max(1, options.clients // processes)
         chunks = [list(range(i, options.people, processes)) for i in range(processes)]
+        server_cpu = tree_cpu_seconds(server.pid)
+        clients_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         with ProcessPoolExecutor(processes) as pool:
             futures = [pool.submit(client_process, port, path, chunk, per_process)
                        for chunk in chunks]
             results = [r for future in futures for r in future.result()]
         elapsed = time.perf_counter() - started
+        web_cpu, background_cpu = (after - before for after, before
+                                   in zip(tree_cpu_seconds(server.pid), server_cpu, strict=True))
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        clients_cpu = after.ru_utime + after.ru_stime - clients_cpu.ru_utime - clients_cpu.ru_stime
 
         from django.db import connections
         from django.db.models import Count
@@ -181,6 +216,12 @@ def main():
         print(f"final: holding a seat {seats} (pending {by_status.get('pending', 0)}, confirmed "
               f"{by_status.get('confirmed', 0)}), waitlisted {by_status.get('waitlisted', 0)}, "
               f"overbooking {max(0, seats - options.seats)}")
+        cores = os.cpu_count() or 1
+        rest = max(0.0, cores * elapsed - web_cpu - background_cpu - clients_cpu)
+        print(f"CPU during the rush ({cores} cores x {elapsed:.1f} s = {cores * elapsed:.0f} s): "
+              f"gunicorn {web_cpu:.1f} s ({web_cpu / max(1, len(post)) * 1000:.1f} ms per "
+              f"registration), mail worker and scheduler {background_cpu:.1f} s, load generator "
+              f"{clients_cpu:.1f} s, PostgreSQL, system and idle {rest:.1f} s")
         if floor:
             requests_per_s = rate * 3
             print(f"floor: trivial view on the same server {floor:.0f} req/s; the rush served "
