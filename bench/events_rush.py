@@ -4,11 +4,12 @@
 
 Starts the production server as the README does (`beteiligung serve`: gunicorn
 2 workers x 4 threads, whitenoise, task worker and scheduler) on a fresh database
-of its own. Each simulated person GETs the event page (CSRF cookie and token),
-POSTs the form and follows the redirect to the status page. Reports
+of its own. Each simulated person, a new visitor with one keep-alive connection
+as a browser has, GETs the registration form linked from the event page (CSRF
+cookie and token), POSTs it and follows the redirect to the status page. Reports
 registrations/s, latency percentiles, errors, final counts (overbooking must be
-0) and, in the same run, the requests/s of a trivial view on the same server as
-the floor. Figures, not a test. Needs wrk for the floor (apt-get install wrk).
+0), where the CPU went, and, in the same run, the requests/s of a trivial view on
+the same server as the floor. Figures, not a test. Needs wrk for the floor (apt-get install wrk).
 """
 
 import argparse

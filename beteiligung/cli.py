@@ -19,7 +19,8 @@ import subprocess
 import sys
 
 # One gunicorn process per core with a few threads each measured best in
-# bench/events_rush.py (2 x 4 on 2 cores: p95 635 ms; 4 x 2: p95 1,033 ms).
+# bench/events_rush.py (POST p95 on 2 cores: 2 x 4 285 ms; 2 x 8 324 ms; 3 x 4 362 ms;
+# 4 x 2 433 ms).
 DEFAULT_WORKERS = max(2, os.cpu_count() or 1)
 DEFAULT_THREADS = 4
 
