@@ -20,6 +20,7 @@ Keys include the schema: no tenant ever gets another's entry.
 """
 
 import copy
+import functools
 import threading
 import time
 from dataclasses import dataclass, field
@@ -63,6 +64,7 @@ _lock = threading.Lock()
 _entries: dict[tuple[str, int], Snapshot] = {}
 
 
+@functools.cache
 def _version_sql(with_seats):
     quote = connection.ops.quote_name
 
@@ -131,7 +133,3 @@ def public_event(event_id, with_seats=False):
     found = lookup(event_id, with_seats)
     return found if found is not None and found.visible else None
 
-
-def clear():
-    with _lock:
-        _entries.clear()

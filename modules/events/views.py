@@ -71,17 +71,20 @@ def register_page(request, event_id):
 
     def render(form=None):
         taken = found.seats_taken if found.seats_taken is not None else services.seats_taken(page)
-        return TemplateResponse(request, "events/register.html", {
-            "event": page, "page": page, "seats": seats_text(page, taken),
-            "registration_state": page.registration_state(),
-            "form": form or RegistrationForm(page, user=request.user),
-        })
+        return TemplateResponse(request, "events/register.html", _form_page_context(
+            page, page.registration_state(), form or RegistrationForm(page, user=request.user),
+            seats_text(page, taken),
+        ))
 
     if request.method == "POST":
         return _register(page, request, render)
     if _is_first_visit(request):
         return _form_page_from_cache(request, found)
     return render()
+
+
+def _form_page_context(page, state, form, seats):
+    return {"event": page, "page": page, "registration_state": state, "form": form, "seats": seats}
 
 
 # Placeholders in the cached form page, filled for each request: its CSRF token and the
@@ -102,11 +105,9 @@ def _form_page_from_cache(request, found):
     key = (get_language(), state)
     html = found.snapshot.rendered.get(key)
     if html is None:
-        html = render_to_string("events/register.html", {
-            "event": page, "page": page, "registration_state": state,
-            "form": RegistrationForm(page), "seats": SEATS_HOLE if page.capacity is not None else None,
-            "csrf_token": CSRF_HOLE,
-        }, request)
+        context = _form_page_context(page, state, RegistrationForm(page),
+                                     SEATS_HOLE if page.capacity is not None else None)
+        html = render_to_string("events/register.html", {**context, "csrf_token": CSRF_HOLE}, request)
         found.snapshot.rendered[key] = html
     seats = seats_text(page, found.seats_taken) or ""
     return HttpResponse(html.replace(CSRF_HOLE, get_token(request)).replace(SEATS_HOLE, escape(seats)))
