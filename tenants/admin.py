@@ -1,12 +1,15 @@
 from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from django_tenants.utils import get_public_schema_name
 
 from .middleware import clear_host_cache
 from .models import Domain, Tenant
 from .services import (
     ProvisioningError,
     create_tenant,
+    delete_tenant,
+    is_protected_schema,
     validate_domain,
     validate_schema_name,
 )
@@ -49,7 +52,15 @@ class TenantAdmin(admin.ModelAdmin):
     actions = ["deactivate", "activate"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(is_template=False)
+        # The platform's own row (public schema) and the template are not tenants an
+        # operator may edit or delete: they are not listed, so no admin view reaches them.
+        return (super().get_queryset(request).filter(is_template=False)
+                .exclude(schema_name=get_public_schema_name()))
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and is_protected_schema(obj.schema_name):
+            return False
+        return super().has_delete_permission(request, obj)
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
@@ -81,9 +92,16 @@ class TenantAdmin(admin.ModelAdmin):
         obj._state.adding = False
 
     def delete_model(self, request, obj):
-        from .services import delete_tenant
-
         delete_tenant(obj.schema_name)
+
+    def delete_queryset(self, request, queryset):
+        # Django's "delete selected" action (after its confirmation page) ends here: each
+        # tenant goes through the same service as `beteiligung tenant delete` (schema
+        # dropped, media files removed, the platform's own schemas refused), never a bare
+        # queryset.delete().
+        for tenant in list(queryset):
+            delete_tenant(tenant.schema_name)
+        clear_host_cache()
 
     def _set_active(self, queryset, active):
         queryset.exclude(schema_name="public").update(is_active=active)

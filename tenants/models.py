@@ -47,6 +47,15 @@ class Tenant(TenantMixin):
     def __str__(self):
         return self.name
 
+    def delete(self, force_drop=False, *args, **kwargs):
+        # The platform's own row stands for the public schema: dropping it would take every
+        # tenant's shared tables with it (tenants.services.delete_tenant refuses it too).
+        from django_tenants.utils import get_public_schema_name
+
+        if self.schema_name in {get_public_schema_name(), settings.TENANT_BASE_SCHEMA}:
+            raise PermissionError(f"The schema {self.schema_name!r} cannot be deleted.")
+        return super().delete(force_drop, *args, **kwargs)
+
     def pre_drop(self):
         # Rows written in this same transaction (a failed provisioning that is
         # being undone) leave deferred constraint checks pending, and PostgreSQL

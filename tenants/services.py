@@ -159,7 +159,14 @@ def create_tenant(
     return ProvisionResult(tenant=tenant, seconds=time.perf_counter() - started, details=details)
 
 
+def is_protected_schema(schema):
+    """The platform's own schema and the template: never deleted, never listed as tenants."""
+    return schema in {get_public_schema_name(), template_schema_name()}
+
+
 def get_tenant(schema):
+    if is_protected_schema(schema):
+        raise ProvisioningError(f"The schema {schema!r} belongs to the platform and cannot be changed.")
     with schema_context(get_public_schema_name()):
         tenant = Tenant.objects.filter(schema_name=schema, is_template=False).first()
     if tenant is None or schema == get_public_schema_name():
@@ -190,7 +197,9 @@ def delete_tenant(schema):
     import shutil
     from pathlib import Path
 
-    tenant = get_tenant(schema)
+    tenant = get_tenant(schema)  # refuses the public schema and the template
+    if is_protected_schema(tenant.schema_name):  # belt and braces: a dropped public schema is fatal
+        raise ProvisioningError(f"The schema {schema!r} cannot be deleted.")
     with schema_context(get_public_schema_name()), transaction.atomic():
         tenant.delete(force_drop=True)
     media = Path(settings.MEDIA_ROOT) / schema
