@@ -5,12 +5,15 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import connection
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
 from django.utils._os import safe_join
 from django.views.decorators.http import require_GET
 
 from tenants.services import list_tenants
+
+from .tenant_only import is_tenant_request
 
 
 @require_GET
@@ -26,17 +29,28 @@ def health(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+# Upload folders whose files are reachable only through a view that checks permissions.
+PRIVATE_MEDIA_FOLDERS = {"documents"}
+
+
 @require_GET
 def serve_media(request, schema, path):
     """Serve a file of the current tenant's media storage (MEDIA_ROOT/<schema>/).
 
     Files are looked up only in the storage of the schema that the host chose;
     another tenant's prefix is refused before the file system is touched.
+
+    Documents are never served here: they may belong to a collection with a view
+    restriction (login, password, groups), which only Wagtail's serve view checks
+    (WAGTAILDOCS_SERVE_METHOD = "serve_view", /dokumente/<id>/<name>). Images are:
+    Wagtail enforces no privacy on images, and its renditions are public files anyway.
     """
     if schema != connection.schema_name:
         raise Http404
     path = posixpath.normpath(path).lstrip("/")
     if path.startswith("..") or "\x00" in path:
+        raise Http404
+    if path.split("/", 1)[0] in PRIVATE_MEDIA_FOLDERS:
         raise Http404
     try:
         full_path = Path(safe_join(default_storage.location, path))
@@ -65,3 +79,42 @@ def demo_outbox(request):
         "beteiligung/demo_outbox.html",
         {"outbox_messages": OutboxMessage.objects.all()[:100]},
     )
+
+
+def page_not_found(request, exception=None):
+    """German 404 page: in the tenant's layout on a portal, the platform's on the platform host."""
+    template = "404.html" if is_tenant_request(request) else "beteiligung/platform_404.html"
+    return render(request, template, {"request_path": request.path}, status=404)
+
+
+def server_error(request):
+    """German 500 page that renders even when the database is broken.
+
+    No context processors (they query the portal settings and the user): only the
+    tenant object that the routing middleware holds in memory gives the branding.
+    """
+    if is_tenant_request(request):
+        try:
+            context = {"portal_tenant": request.tenant, "request": request}
+            return HttpResponseServerError(loader.render_to_string("500.html", context))
+        except Exception:  # the error page itself must not fail: the plain one below
+            pass
+    return HttpResponseServerError(loader.render_to_string("beteiligung/platform_500.html"))
+
+
+ROBOTS_TENANT = """User-agent: *
+Disallow: /admin/
+Disallow: /konto/
+Disallow: /demo/
+Disallow: /i18n/
+"""
+ROBOTS_PLATFORM = """User-agent: *
+Disallow: /admin/
+"""
+
+
+@require_GET
+def robots_txt(request):
+    """Portals are public and may be indexed; editing, account and utility paths not."""
+    body = ROBOTS_TENANT if is_tenant_request(request) else ROBOTS_PLATFORM
+    return HttpResponse(body, content_type="text/plain; charset=utf-8")

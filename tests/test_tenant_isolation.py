@@ -47,7 +47,7 @@ def test_session_cookie_of_a_does_not_authenticate_at_b(tenant_a, client_a, clie
 
 def test_media_file_of_a_is_not_downloadable_at_b(tenant_a, tenant_b, client_a, client_b):
     with tenant_context(tenant_a):
-        name = default_storage.save("documents/geheim.txt", ContentFile(b"nur fuer alpha"))
+        name = default_storage.save("original_images/geheim.txt", ContentFile(b"nur fuer alpha"))
         url = default_storage.url(name)
     try:
         assert url.startswith("/media/alpha/")
@@ -81,3 +81,36 @@ def test_wagtail_site_root_paths_are_per_tenant(tenant_a, tenant_b, client_a, cl
     response = client_b.get("/")
     assert b"Land Beta" in response.content
     assert b"Land Alpha" not in response.content
+
+
+def test_restricted_document_is_not_served_as_a_media_file(tenant_a, client_a):
+    """A document of a collection with a login restriction is reachable only through
+    Wagtail's serve view, which checks the restriction; public documents still download."""
+    from wagtail.documents.models import Document
+    from wagtail.models import Collection, CollectionViewRestriction
+
+    with tenant_context(tenant_a):
+        root = Collection.get_first_root_node()
+        intern = root.add_child(name="Intern")
+        CollectionViewRestriction.objects.create(
+            collection=intern, restriction_type=CollectionViewRestriction.LOGIN
+        )
+        secret = Document(title="Vermerk", collection=intern)
+        secret.file.save("vermerk.html", ContentFile(b"<p>nur intern</p>"))
+        public = Document(title="Flyer", collection=root)
+        public.file.save("flyer.txt", ContentFile(b"oeffentlich"))
+        media_url, public_media_url = secret.file.url, public.file.url
+    try:
+        assert media_url.startswith("/media/alpha/documents/")
+        assert client_a.get(media_url).status_code == 404
+        response = client_a.get(secret.url)
+        assert secret.url.startswith("/dokumente/")
+        assert response.status_code == 302 and "login" in response["Location"]  # asks for login
+        assert client_a.get(public_media_url).status_code == 404  # documents only via the view
+        response = client_a.get(public.url)
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content) == b"oeffentlich"
+    finally:
+        with tenant_context(tenant_a):
+            secret.file.delete(save=False)
+            public.file.delete(save=False)
