@@ -11,5 +11,9 @@ admin.site.site_title = "Plattformbetrieb"
 urlpatterns = [
     path("", views.platform_index, name="platform_index"),
     path("healthz", views.health),
+    path("robots.txt", views.robots_txt),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = "beteiligung.views.page_not_found"
+handler500 = "beteiligung.views.server_error"

@@ -11,6 +11,7 @@ from . import views
 
 urlpatterns = [
     path("healthz", views.health, name="health"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
     # Wagtail's own login and password forms know nothing of the second factor:
     # everybody logs in through allauth.
     path("admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
@@ -29,3 +30,6 @@ for config in apps.get_app_configs():
         urlpatterns.append(path(config.url_prefix, include((config.urls, config.label))))
 
 urlpatterns.append(path("", include(wagtail_urls)))
+
+handler404 = "beteiligung.views.page_not_found"
+handler500 = "beteiligung.views.server_error"
