@@ -67,3 +67,31 @@ def parse_email_url(url):
     if "from" in query:
         config["DEFAULT_FROM_EMAIL"] = query["from"]
     return config
+
+
+CACHE_TABLE = "beteiligung_cache"
+
+
+def parse_cache_url(url):
+    """Turn CACHE_URL into the default entry of Django's CACHES (without the key functions).
+
+    ``db://`` (the default; ``db://<table>`` for another table) is Django's database cache
+    in the public schema, shared by every process; ``redis://host:6379/0`` (or
+    ``rediss://``) is Redis (needs the ``redis`` package); ``locmem://`` is per process
+    and therefore only for development: rate limits would count per process.
+    """
+    parts = urlsplit(url or "db://")
+    scheme = parts.scheme.lower()
+    if scheme == "db":
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": (parts.netloc + parts.path).strip("/") or CACHE_TABLE,
+            # Django's default of 300 entries would cull rate-limit counters under load.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    if scheme in {"redis", "rediss"}:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": parts.netloc or "beteiligung"}
+    raise ValueError(f"CACHE_URL: unsupported scheme {scheme!r}")

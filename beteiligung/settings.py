@@ -15,7 +15,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import env_bool, env_list, parse_email_url, var_dir
+from .env import env_bool, env_list, parse_cache_url, parse_email_url, var_dir
 
 BASE_DIR = Path(__file__).resolve().parent
 PRODUCTION = env_bool("BETEILIGUNG_PRODUCTION")
@@ -118,7 +118,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "beteiligung.middleware.AdminRequiresMFAMiddleware",
     "beteiligung.site_cache.CachedSiteMiddleware",
-    "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Wagtail's redirects, for tenant hosts only (the public schema has no Wagtail tables).
+    "beteiligung.tenant_only.RedirectMiddleware",
 ]
 
 TEMPLATES = [
@@ -166,17 +167,23 @@ DB_HEALTH_CHECK_IDLE_SECONDS = float(os.environ.get("DB_HEALTH_CHECK_IDLE_SECOND
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, sessions, cookies ------------------------------------------------------
+# The default cache is shared by all processes (rate limits of logins and sign-ups must
+# count across gunicorn workers): the database cache (table beteiligung_cache in the
+# public schema, created by a migration of the tenants app and by `beteiligung setup`)
+# or Redis with CACHE_URL=redis://host:6379/0 (see env.parse_cache_url). CACHE_BACKEND
+# and CACHE_LOCATION still override both. Hot per-request data (Wagtail's Site and its
+# root paths, events' form pages) is kept per process elsewhere (site_cache.py).
 # Keys are prefixed with the current schema, so tenant A never reads tenant B's entry.
-CACHES = {
-    "default": {
-        "BACKEND": os.environ.get(
-            "CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"
-        ),
+CACHES = {"default": parse_cache_url(os.environ.get("CACHE_URL"))}
+if os.environ.get("CACHE_BACKEND"):
+    CACHES["default"] = {
+        "BACKEND": os.environ["CACHE_BACKEND"],
         "LOCATION": os.environ.get("CACHE_LOCATION", "beteiligung"),
-        "KEY_FUNCTION": "django_tenants.cache.make_key",
-        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
     }
-}
+CACHES["default"].update(
+    KEY_FUNCTION="django_tenants.cache.make_key",
+    REVERSE_KEY_FUNCTION="django_tenants.cache.reverse_key",
+)
 SESSION_ENGINE = "django.contrib.sessions.backends.db"  # stored in the tenant's schema
 # Host-only cookies: never set a *_COOKIE_DOMAIN, or one tenant's cookie reaches another.
 SESSION_COOKIE_DOMAIN = None

@@ -1,9 +1,14 @@
-"""Per-process caches of the Wagtail Site and the portal settings of each tenant host.
+"""Per-process caches of the Wagtail Site, its root paths and the portal settings.
 
 Every portal page needs both, and both change rarely: they are kept for
 TENANT_CACHE_SECONDS and dropped at once in the process that saves a Site,
 the portal settings or a page (page URLs are part of the settings' footer
 links). Keys include the schema, so no tenant ever gets another's.
+
+Wagtail keeps the site root paths (needed for every page URL) in Django's default
+cache, which is shared (the database or Redis) so that rate limits count across
+processes: that would be a cache round trip per page view. The middleware hands
+Wagtail the root paths from this per-process cache instead.
 """
 
 import threading
@@ -62,4 +67,6 @@ class CachedSiteMiddleware:
             request._wagtail_site = cached(
                 ("site", request.get_host()), lambda: Site._find_for_request(request)
             )
+            # Read by Page._get_site_root_paths(request) instead of Django's cache.
+            request._wagtail_cached_site_root_paths = cached(("root_paths",), Site.get_site_root_paths)
         return self.get_response(request)
