@@ -11,3 +11,7 @@ class TenantsConfig(AppConfig):
         from .signals import connect_host_cache_signals
 
         connect_host_cache_signals()
+
+        from .contenttypes import install
+
+        install()  # ContentType cache per schema, see contenttypes.py

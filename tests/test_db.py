@@ -69,3 +69,55 @@ def test_connection_lost_while_idle_is_replaced(django_db_setup, django_db_block
             assert browser.get("/")[0] == 200
         finally:
             stop(server)
+
+
+def test_content_type_cache_is_per_schema(django_db_setup, django_db_blocker):
+    """ContentType ids differ between schemas (here made to); a thread serving beta must
+    never get the row another thread cached for alpha (Django caches per alias only)."""
+    import threading
+
+    from django.contrib.contenttypes.models import ContentType
+    from django_tenants.utils import tenant_context
+
+    from tenants.models import Tenant
+
+    with django_db_blocker.unblock():
+        alpha = Tenant.objects.get(schema_name="alpha")
+        beta = Tenant.objects.get(schema_name="beta")
+        with tenant_context(beta):  # cloned sequences: one row more in beta shifts the ids
+            filler = ContentType.objects.create(app_label="tests_ct", model="filler")
+            in_beta = ContentType.objects.create(app_label="tests_ct", model="probe")
+        with tenant_context(alpha):
+            in_alpha = ContentType.objects.create(app_label="tests_ct", model="probe")
+        assert in_alpha.pk != in_beta.pk and in_alpha.pk == filler.pk  # a real mismatch
+        beta_ready, alpha_cached = threading.Event(), threading.Event()
+        seen = {}
+
+        def beta_thread():
+            try:
+                connection.set_tenant(beta)
+                ContentType.objects.count()
+                beta_ready.set()
+                alpha_cached.wait(10)
+                seen["natural"] = ContentType.objects.get_by_natural_key("tests_ct", "probe").pk
+                seen["by_id"] = ContentType.objects.get_for_id(in_alpha.pk).model
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=beta_thread)
+        thread.start()
+        try:
+            beta_ready.wait(10)
+            connection.set_tenant(alpha)
+            assert ContentType.objects.get_by_natural_key("tests_ct", "probe").pk == in_alpha.pk
+            assert ContentType.objects.get_for_id(in_alpha.pk).model == "probe"
+            alpha_cached.set()
+            thread.join(10)
+            assert seen == {"natural": in_beta.pk, "by_id": "filler"}
+        finally:
+            alpha_cached.set()
+            for tenant in (alpha, beta):
+                with tenant_context(tenant):
+                    ContentType.objects.filter(app_label="tests_ct").delete()
+            ContentType.objects.clear_cache()
+            connection.set_schema_to_public()
