@@ -17,3 +17,9 @@ class BeteiligungConfig(AppConfig):
         from .site_cache import connect_signals
 
         connect_signals()
+
+        from . import tasks
+        from .scheduler import register_periodic
+
+        # Pages and snippets with a go-live or expiry time, in every tenant, every minute.
+        register_periodic(tasks.publish_scheduled, seconds=60)

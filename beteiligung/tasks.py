@@ -21,3 +21,15 @@ def run_in_schema(context, schema_name, task_path, args, kwargs):
         if inner.takes_context:
             return inner.call(context, *args, **kwargs)
         return inner.call(*args, **kwargs)
+
+
+@task()
+def publish_scheduled():
+    """Wagtail's scheduled publishing (go-live and expiry times) in the current schema.
+
+    Enqueued every minute for every active tenant by the scheduler (apps.py); the task
+    backend runs it inside that tenant's schema, so it only touches that tenant's pages.
+    """
+    from django.core.management import call_command
+
+    call_command("publish_scheduled", verbosity=0)

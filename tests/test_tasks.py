@@ -65,3 +65,54 @@ def test_immediate_backend_also_carries_the_schema(tenant_b, settings):
     with tenant_context(tenant_b):
         result = record_schema.enqueue("sofort")
     assert result.return_value == "beta"
+
+
+def test_scheduled_page_goes_live_in_its_tenant_only(tenant_a, tenant_b, client_a, monkeypatch):
+    """The scheduler runs Wagtail's scheduled publishing in every tenant: A's page whose
+    go-live time has come goes live; B's page, due later, stays scheduled."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from wagtail.models import Revision
+
+    from beteiligung import scheduler
+    from beteiligung.models import StandardPage
+
+    from .factories import home_page
+
+    def scheduled_page(slug, go_live_at):
+        page = home_page().add_child(
+            instance=StandardPage(title=slug, slug=slug, body="<p>bald</p>", live=False)
+        )
+        page.go_live_at = go_live_at
+        revision = page.save_revision()
+        revision.publish()  # go-live in the future: scheduled, not live
+        page.refresh_from_db()
+        assert not page.live and Revision.objects.get(pk=revision.pk).approved_go_live_at
+        return page, revision
+
+    now = timezone.now()
+    with tenant_context(tenant_a):
+        page_a, revision_a = scheduled_page("geplant-a", now + timedelta(hours=1))
+        # The go-live time has come (as if an hour had passed).
+        past = now - timedelta(minutes=1)
+        revision_a.refresh_from_db()
+        revision_a.content["go_live_at"] = past.isoformat()
+        revision_a.approved_go_live_at = past
+        revision_a.save(update_fields=["content", "approved_go_live_at"])
+    with tenant_context(tenant_b):
+        page_b, revision_b = scheduled_page("geplant-b", now + timedelta(hours=1))
+    assert client_a.get("/geplant-a/").status_code == 404
+    for periodic in scheduler.PERIODIC:
+        monkeypatch.setattr(periodic, "last_run", 0.0)
+    enqueued = scheduler.run_due()
+    assert ("alpha", "beteiligung.tasks.publish_scheduled") in enqueued
+    assert ("beta", "beteiligung.tasks.publish_scheduled") in enqueued
+    with tenant_context(tenant_a):
+        page_a.refresh_from_db()
+        assert page_a.live
+    with tenant_context(tenant_b):
+        page_b.refresh_from_db()
+        assert not page_b.live
+        assert Revision.objects.get(pk=revision_b.pk).approved_go_live_at is not None
+    assert client_a.get("/geplant-a/").status_code == 200
