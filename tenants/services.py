@@ -166,7 +166,7 @@ def is_protected_schema(schema):
 
 def get_tenant(schema):
     if is_protected_schema(schema):
-        raise ProvisioningError(f"The schema {schema!r} belongs to the platform and cannot be changed.")
+        raise ProvisioningError(f"There is no tenant with the schema {schema!r}: it belongs to the platform.")
     with schema_context(get_public_schema_name()):
         tenant = Tenant.objects.filter(schema_name=schema, is_template=False).first()
     if tenant is None or schema == get_public_schema_name():
