@@ -35,11 +35,14 @@ def test_register_through_form_double_opt_in(event, client_a, mailoutbox, commit
     with committed():
         response = client_a.post(_event_path(event), FORM)
     assert response.status_code == 302
-    manage = client_a.get(response["Location"])
-    assert "Bestätigung ausstehend" in manage.content.decode()
-    assert event.online_access not in manage.content.decode()  # not before confirmation
+    assert response["Location"] == reverse("events:sent", args=[event.pk])
+    sent = client_a.get(response["Location"]).content.decode()
+    assert "Fast geschafft" in sent and "E-Mail-Postfach" in sent
     link = re.search(r"http://alpha\.localhost:8000(/veranstaltungen/anmeldung/\S+/bestaetigen/)",
                      mailoutbox[0].body).group(1)
+    manage = client_a.get(link.removesuffix("bestaetigen/"))
+    assert "Bestätigung ausstehend" in manage.content.decode()
+    assert event.online_access not in manage.content.decode()  # not before confirmation
     assert client_a.get(link).status_code == 200  # a button, mail scanners change nothing
     assert Registration.objects.get().status == S.PENDING
     with committed():
@@ -68,7 +71,8 @@ def test_validation_errors_keep_what_was_typed(event, client_a):
 def test_duplicate_and_full_messages(event, client_a):
     client_a.post(_event_path(event), FORM)
     response = client_a.post(_event_path(event), {**FORM, "email": "ANNA@example.org"})
-    assert "bereits angemeldet" in response.content.decode()
+    assert response.status_code == 302  # answered like a new registration (see below)
+    assert "bereits angemeldet" not in client_a.get(response["Location"]).content.decode()
     event.waitlist_enabled = False
     event.save()
     for i in range(2):
