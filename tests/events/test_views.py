@@ -244,3 +244,101 @@ def test_lean_page_sees_new_questions_at_once(event, client_a):
     response = client_a.post(url, FORM)
     assert response.status_code == 200 and question.key in response.content.decode()
     assert not Registration.objects.exists()
+
+
+# --- Hardening (issue 7) -----------------------------------------------------------------
+
+
+def test_overlong_email_is_a_field_error_and_keeps_the_input(event, client_a):
+    """Was a 500 (the column holds 254 characters) with everything typed lost."""
+    long_email = "a" * 64 + "@" + ".".join(["b" * 60] * 4) + ".de"
+    assert len(long_email) > 254
+    for url in (_event_path(event), reverse("events:register", args=[event.pk])):
+        response = client_a.post(url, {**FORM, "email": long_email})
+        assert response.status_code == 200
+        content = response.content.decode()
+        assert "Diese E-Mail-Adresse ist zu lang (höchstens 254 Zeichen)." in content
+        assert f'value="{long_email}"' in content and 'value="Anna Beispiel"' in content
+    assert not Registration.objects.exists()
+
+
+INJECTED = "Max\n\nACHTUNG: Ihr Platz verfällt. Zahlen Sie 20 € unter https://evil.example/pay"
+
+
+def test_line_breaks_in_single_line_fields_are_refused_with_the_input_kept(event, client_a):
+    question = add_question(event, "Institution", kind="short_text")
+    for field in ("name", question.key):
+        response = client_a.post(_event_path(event), {**FORM, field: INJECTED})
+        assert response.status_code == 200
+        content = response.content.decode()
+        assert "Bitte geben Sie dies in einer Zeile ein" in content
+        assert "https://evil.example/pay" in content  # what was typed stays on screen
+    for control in ("Anna\x00Beispiel", "Anna\u2028Beispiel", "Anna\tBeispiel", "\u202eAnna"):
+        response = client_a.post(_event_path(event), {**FORM, "name": control})
+        assert "Bitte geben Sie dies in einer Zeile ein" in response.content.decode()
+    assert not Registration.objects.exists()
+
+
+def _messages(response):
+    return [str(m) for m in response.wsgi_request._messages]
+
+
+def test_duplicate_answers_exactly_like_a_new_registration_and_tells_the_owner(
+    event, client_a, mailoutbox, committed
+):
+    """Anyone could ask whether an address is registered ("bereits angemeldet")."""
+    with committed():
+        new = Client(HTTP_HOST="alpha.localhost").post(_event_path(event), FORM)
+    owner = Registration.objects.get()
+    mailoutbox.clear()
+    with committed():
+        again = Client(HTTP_HOST="alpha.localhost").post(
+            _event_path(event), {**FORM, "name": "Jemand Anderes", "email": "ANNA@example.org"})
+    assert (again.status_code, again["Location"]) == (new.status_code, new["Location"])
+    assert _messages(again) == _messages(new)
+    assert "Fast geschafft" in _messages(again)[0]
+    page_new = Client(HTTP_HOST="alpha.localhost").get(new["Location"]).content
+    page_again = Client(HTTP_HOST="alpha.localhost").get(again["Location"]).content
+    assert page_new == page_again
+    assert Registration.objects.count() == 1  # nothing new stored
+    owner.refresh_from_db()
+    assert owner.name == "Anna Beispiel"
+    assert [m.to for m in mailoutbox] == [["anna@example.org"]]
+    notice = mailoutbox[0]
+    assert "Erneuter Anmeldeversuch" in notice.subject
+    assert services.signed_token(owner) in notice.body  # the owner's status link
+    assert "Jemand Anderes" not in notice.body
+
+
+def test_duplicate_on_a_full_event_gets_the_waiting_list_answer_like_anyone(event, client_a):
+    for i in range(3):
+        services.register(event, data(f"p{i}@example.org"))
+    new = Client(HTTP_HOST="alpha.localhost").post(_event_path(event),
+                                                   {**FORM, "email": "neu@example.org"})
+    again = Client(HTTP_HOST="alpha.localhost").post(_event_path(event),
+                                                     {**FORM, "email": "p0@example.org"})
+    assert _messages(again) == _messages(new) and "Warteliste" in _messages(new)[0]
+    assert again["Location"] == new["Location"]
+    event.waitlist_enabled = False
+    event.save()
+    new = Client(HTTP_HOST="alpha.localhost").post(_event_path(event),
+                                                   {**FORM, "email": "neu2@example.org"})
+    again = Client(HTTP_HOST="alpha.localhost").post(_event_path(event),
+                                                     {**FORM, "email": "p1@example.org"})
+    assert new.status_code == again.status_code == 200
+    assert "ausgebucht" in new.content.decode() and "ausgebucht" in again.content.decode()
+    assert "bereits angemeldet" not in again.content.decode()
+
+
+def test_logged_in_user_is_told_directly_about_their_own_registration(event, mailoutbox):
+    from ..factories import make_user
+
+    user = make_user("eigen@example.org")  # with a verified address
+    client = Client(HTTP_HOST="alpha.localhost")
+    client.force_login(user)
+    first = client.post(_event_path(event), {**FORM, "email": "eigen@example.org"})
+    assert first.status_code == 302 and "/anmeldung/" in first["Location"]
+    again = client.post(_event_path(event), {**FORM, "email": "eigen@example.org"})
+    assert again.status_code == 200
+    assert "bereits angemeldet" in again.content.decode()
+    assert Registration.objects.count() == 1
