@@ -98,6 +98,22 @@ def test_hostile_inputs_never_fail_and_stay_inert(event, client_a, hostile_input
                 assert b"onerror=alert(1)>" not in page
 
 
+def test_hostile_single_line_and_overlong_inputs_get_a_german_message(event, hostile_inputs):
+    """The form's error cases of issue 7: a clear German message, the input kept, no 500."""
+    cases = [("email", "x" * 250 + "@example.org", "zu lang (höchstens 254 Zeichen)"),
+             ("name", hostile_inputs["unicode"][6], "in einer Zeile"),  # line1\r\nline2...
+             ("name", INJECTED, "in einer Zeile"),
+             ("name", "Anna\x0bBeispiel", "in einer Zeile")]
+    for field, value, message in cases:
+        response = Client(HTTP_HOST="alpha.localhost").post(_event_path(event),
+                                                            {**FORM, field: value})
+        assert response.status_code == 200, field
+        content = response.content.decode()
+        assert message in content
+        assert response.context["form"][field].value() == value
+    assert not Registration.objects.exists()
+
+
 def test_tampered_and_foreign_links_are_refused(event, tenant_a, client_a, client_b):
     from django.db import connection
 
