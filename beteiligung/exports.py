@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 from django.http import HttpResponse
 
@@ -25,13 +26,24 @@ def safe_cell(value):
     return value
 
 
+SHEET_TITLE_FORBIDDEN = re.compile(r"[:/\\?*\[\]\x00-\x1f\x7f]")
+
+
+def _sheet_title(value, default="Export"):
+    """A worksheet name Excel accepts: none of : / \\ ? * [ ], no control characters,
+    not starting or ending with an apostrophe, 1 to 31 characters."""
+    title = " ".join(SHEET_TITLE_FORBIDDEN.sub(" ", str(value or "")).split())[:31]
+    title = title.strip("' ")
+    return title or default
+
+
 def table_response(fmt, filename, headers, rows, sheet_title="Export"):
     """An HTTP download of ``rows`` as CSV (UTF-8 with BOM, ';' for German Excel) or XLSX."""
     if fmt == "xlsx":
         from openpyxl import Workbook
 
         workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(title=sheet_title[:31])
+        sheet = workbook.create_sheet(title=_sheet_title(sheet_title))
         sheet.append([safe_cell(h) for h in headers])
         for row in rows:
             sheet.append([

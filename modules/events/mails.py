@@ -24,6 +24,7 @@ SUBJECTS = {
     "moved": _("Your registration has been moved: %(title)s"),
     "event_updated": _("Changed: %(title)s"),
     "event_cancelled": _("Cancelled: %(title)s"),
+    "duplicate_attempt": _("Another registration was attempted with your address: %(title)s"),
 }
 
 

@@ -7,6 +7,7 @@ Invariants that the database keeps (see services.py for the locking):
 
 import secrets
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -14,7 +15,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
@@ -29,6 +32,8 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from beteiligung.models import ProcedurePage
+
+from .widgets import GermanDateTimeInput
 
 TICKET_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
@@ -59,6 +64,18 @@ class EventIndexPage(Page):
         context["upcoming"] = events.filter(event_end__gte=now).order_by("event_start")
         context["past"] = events.filter(event_end__lt=now).order_by("-event_start")[:20]
         return context
+
+
+class EventPageForm(WagtailAdminPageForm):
+    """The event editor: every date and time of the page (its own and Wagtail's publishing
+    schedule) in German format; programme items get theirs from their panels."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.DateTimeField) and not isinstance(field.widget,
+                                                                          forms.HiddenInput):
+                field.widget = GermanDateTimeInput(attrs=field.widget.attrs)
 
 
 class EventPage(RoutablePageMixin, ProcedurePage):
@@ -154,9 +171,10 @@ class EventPage(RoutablePageMixin, ProcedurePage):
     edit_handler = TabbedInterface([
         ObjectList(content_panels, heading=_("Content")),
         ObjectList(registration_panels, heading=_("Registration")),
-        ObjectList(Page.promote_panels, heading=_("Promote")),
+        ObjectList(Page.promote_panels, heading=_("Promote")),  # Wagtail's own tab name
         ObjectList(Page.settings_panels, heading=_("Settings")),
     ])
+    base_form_class = EventPageForm
     search_fields = ProcedurePage.search_fields + [index.SearchField("description")]
 
     class Meta:
@@ -237,7 +255,8 @@ class ProgrammeItem(Orderable):
                                            help_text=_("Empty: no limit."))
 
     panels = [FieldPanel("title"), FieldPanel("description"),
-              FieldRowPanel([FieldPanel("starts_at"), FieldPanel("ends_at")]),
+              FieldRowPanel([FieldPanel("starts_at", widget=GermanDateTimeInput),
+                             FieldPanel("ends_at", widget=GermanDateTimeInput)]),
               FieldPanel("capacity")]
 
     class Meta(Orderable.Meta):
@@ -261,8 +280,9 @@ class RegistrationQuestion(Orderable):
     help_text = models.CharField(_("help text"), max_length=255, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=QuestionKind.choices,
                             default=QuestionKind.SHORT_TEXT)
-    choices = models.TextField(_("choices"), blank=True, help_text=_("One choice per line."))
-    required = models.BooleanField(_("required"), default=False)
+    choices = models.TextField(pgettext_lazy("events", "choices"), blank=True,
+                               help_text=_("One choice per line."))
+    required = models.BooleanField(pgettext_lazy("events", "required"), default=False)
 
     panels = [FieldPanel("label"), FieldPanel("help_text"), FieldPanel("kind"),
               FieldPanel("choices"), FieldPanel("required")]
@@ -272,6 +292,21 @@ class RegistrationQuestion(Orderable):
 
     def __str__(self):
         return self.label
+
+    def clean(self):
+        """A choice question needs its choices, each once: without any, the public form
+        could never be sent."""
+        super().clean()
+        if self.kind not in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE):
+            return
+        choices = self.choice_list
+        if not choices:
+            raise ValidationError({"choices": _(
+                "Please enter the choices for this kind of question, one per line.")})
+        duplicates = sorted({c for c in choices if choices.count(c) > 1})
+        if duplicates:
+            raise ValidationError({"choices": _("Each choice may appear only once: %(choices)s")
+                                   % {"choices": ", ".join(duplicates)}})
 
     @property
     def choice_list(self):

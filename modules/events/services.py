@@ -67,7 +67,19 @@ class FullyBooked(EventError):
 
 
 class DuplicateRegistration(EventError):
+    """The address is registered for the event already.
+
+    Unless ``own_address`` (a logged-in user's own confirmed address), the public answer
+    must be the one a new registration gets (``waitlisted`` says which), so that nobody
+    can find out whether an address is registered; its owner is told by e-mail instead.
+    """
+
     code = "duplicate"
+
+    def __init__(self, message, errors=None, waitlisted=False):
+        super().__init__(message, errors)
+        self.waitlisted = waitlisted
+        self.own_address = False
 
 
 class InvalidRegistration(EventError):
@@ -90,10 +102,38 @@ def clean_text(value, max_length):
     return value.strip()[:max_length] if max_length else value.strip()
 
 
+# Line breaks of every kind (str.splitlines() splits on all of them), tabs and the
+# control characters above: none belongs in a name, a short answer or a subject line.
+NOT_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def has_line_break_or_control(value):
+    """True if ``value`` (once trimmed) would not stay on one line, or hides control
+    characters: single-line fields refuse such input instead of mailing it verbatim."""
+    return bool(NOT_ONE_LINE.search(str(value or "").strip()))
+
+
+def one_line(value):
+    """A single-line value as it may be output (mails, exports): every run of whitespace,
+    line breaks included, becomes one space; control characters go."""
+    return " ".join(CONTROL_CHARS.sub("", str(value or "")).split())
+
+
+def single_line_error(value):
+    if has_line_break_or_control(value):
+        return _("Please enter this on one line, without line breaks or control characters.")
+    return None
+
+
+MAX_EMAIL = 254  # the column's length, and RFC 5321's limit for a forward path
+
+
 def normalize_email(value):
     value = str(value or "").strip()
     if "\n" in value or "\r" in value or "\x00" in value:
         raise ValidationError("invalid")
+    if len(value) > MAX_EMAIL:
+        raise ValidationError("too long", code="too_long")
     local, _at, domain = value.rpartition("@")
     try:
         validate_email(value)
@@ -107,7 +147,10 @@ def normalize_email(value):
         domain = domain.encode("idna").decode("ascii")
     except UnicodeError:
         pass
-    return value, f"{local}@{domain}".lower()
+    key = f"{local}@{domain}".lower()
+    if len(key) > MAX_EMAIL:  # the ASCII form of an international domain is longer
+        raise ValidationError("too long", code="too_long")
+    return value, key
 
 
 def validate_answers(event, raw_answers):
@@ -138,6 +181,8 @@ def validate_answers(event, raw_answers):
             text = str(value or "")
             if len(text) > limit:
                 errors[question.key] = _("Please use at most %(n)s characters.") % {"n": limit}
+            elif question.kind == QuestionKind.SHORT_TEXT and single_line_error(text):
+                errors[question.key] = single_line_error(text)
             value = clean_text(text, limit)
             if question.required and not value:
                 errors[question.key] = _("Please answer this question.")
@@ -162,11 +207,16 @@ def _validate(event, data, user):
         errors["name"] = _("Please enter your name.")
     elif len(name) > 200:
         errors["name"] = _("Please use at most %(n)s characters.") % {"n": 200}
+    elif single_line_error(data.name):
+        errors["name"] = single_line_error(data.name)
     email = email_key = None
     try:
         email, email_key = normalize_email(data.email)
-    except ValidationError:
-        errors["email"] = _("Please enter a valid e-mail address.")
+    except ValidationError as error:
+        errors["email"] = (
+            _("This e-mail address is too long (at most %(n)s characters).") % {"n": MAX_EMAIL}
+            if error.code == "too_long" else _("Please enter a valid e-mail address.")
+        )
     if not data.privacy_consent:
         errors["privacy_consent"] = _("Please agree to the privacy notice.")
     answers, answer_errors = validate_answers(event, data.answers or {})
@@ -299,10 +349,13 @@ def register(event, data: RegistrationData, user=None, now=None):
             _check_open(locked, now)
             _expire_holds_locked(locked, now)
             taken, duplicate = _seats_and_duplicate(locked, email_key)
-            if duplicate:
+            if duplicate and verified:
                 raise DuplicateRegistration(_duplicate_message())
             items, full_items = _items_with_room(locked, item_ids)
             has_seat = locked.capacity is None or taken < locked.capacity
+            if duplicate and (locked.waitlist_enabled or has_seat) and not (has_seat and full_items):
+                # Answered like a new registration would be (see DuplicateRegistration).
+                raise DuplicateRegistration(_duplicate_message(), waitlisted=not has_seat)
             if has_seat and full_items:
                 raise FullyBooked(
                     _("Please correct the marked fields."),
@@ -334,8 +387,27 @@ def register(event, data: RegistrationData, user=None, now=None):
             _after_commit("registered", [registration.pk])
     except IntegrityError:
         # The unique index caught a duplicate that raced past the check.
-        raise DuplicateRegistration(_duplicate_message()) from None
-    return registration
+        duplicate = DuplicateRegistration(_duplicate_message())
+    except DuplicateRegistration as error:
+        duplicate = error
+    else:
+        return registration
+    duplicate.own_address = verified
+    if not verified:
+        _tell_owner_of_attempt(event, email_key)
+    raise duplicate
+
+
+def _tell_owner_of_attempt(event, email_key):
+    """Someone tried to register an address that is registered already: its owner gets
+    an e-mail with the link to the registration; the person at the form learns nothing."""
+    existing = (
+        Registration.objects.filter(event_id=event.pk, email_key=email_key,
+                                    status__in=ACTIVE_STATUSES)
+        .values_list("pk", flat=True).first()
+    )
+    if existing:
+        _after_commit("duplicate_attempt", [existing])
 
 
 def _duplicate_message():
@@ -597,7 +669,7 @@ def counts(event):
 
 def message_participants(event, statuses, subject, body):
     """Send an e-mail to all participants of ``event`` in ``statuses``; returns the count."""
-    subject, body = clean_text(subject, 200), clean_text(body, 20000)
+    subject, body = one_line(clean_text(subject, 200)), clean_text(body, 20000)
     statuses = [s for s in statuses if s in (S.CONFIRMED, S.WAITLISTED, S.PENDING, S.ATTENDED)]
     if not subject or not body or not statuses:
         raise InvalidRegistration(_("Please enter a subject, a text and the recipients."))

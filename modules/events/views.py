@@ -117,25 +117,56 @@ def _register(page, request, render_with_errors):
     form = RegistrationForm(page, data=request.POST, user=request.user)
     try:
         registration = services.register(page, form.registration_data(), user=request.user)
+    except services.DuplicateRegistration as error:
+        if not error.own_address:
+            # Answered exactly like a new registration by e-mail: the owner of the
+            # address has been told by e-mail; the person at the form learns nothing.
+            return _check_your_mail(page, request, waitlisted=error.waitlisted)
+        form.add_error(None, error.message)
+        return render_with_errors(form)
     except services.EventError as error:
         form.show_errors(error.errors)
         if not error.errors:
             form.add_error(None, error.message)
         return render_with_errors(form)
-    if registration.status == RegistrationStatus.PENDING:
-        messages.success(request, _(
-            "Almost done: we have sent you an e-mail. Please confirm your registration with the "
-            "link in it within %(minutes)s minutes, otherwise the seat will be released."
-        ) % {"minutes": page.hold_minutes})
-    elif registration.status == RegistrationStatus.WAITLISTED:
+    if registration.email_confirmed_at is None:
+        # Double opt-in: the way on is the link in the e-mail, as for an address that
+        # was registered already (see DuplicateRegistration).
+        return _check_your_mail(page, request,
+                                waitlisted=registration.status == RegistrationStatus.WAITLISTED)
+    if registration.status == RegistrationStatus.WAITLISTED:
         messages.info(request, _(
             "The event is fully booked; you are on the waiting list. We will e-mail you if a "
-            "seat becomes free. Please confirm your e-mail address with the link we sent you."
+            "seat becomes free."
         ))
     else:
         messages.success(request, _("Your registration is confirmed. We have sent you your "
                                     "ticket by e-mail."))
     return redirect("events:manage", signed=services.signed_token(registration))
+
+
+def _check_your_mail(page, request, waitlisted):
+    if waitlisted:
+        messages.info(request, _(
+            "The event is fully booked; you are on the waiting list. We will e-mail you if a "
+            "seat becomes free. Please confirm your e-mail address with the link we sent you."
+        ))
+    else:
+        messages.success(request, _(
+            "Almost done: we have sent you an e-mail. Please confirm your registration with the "
+            "link in it within %(minutes)s minutes, otherwise the seat will be released."
+        ) % {"minutes": page.hold_minutes})
+    return redirect("events:sent", event_id=page.pk)
+
+
+@require_GET
+def sent(request, event_id):
+    """Where every registration by e-mail ends: 'please look into your mailbox'. The same
+    page whether the address was new or registered already."""
+    found = page_cache.public_event(event_id, with_seats=False)
+    if found is None:
+        raise Http404
+    return TemplateResponse(request, "events/sent.html", {"event": found.page, "page": found.page})
 
 
 def event_ics(page, request):

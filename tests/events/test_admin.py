@@ -202,3 +202,132 @@ def test_cancel_event_from_back_office(event, editor, filled, mailoutbox, commit
     page.save_revision().publish()
     event.refresh_from_db()
     assert event.is_cancelled and event.sequence == 1
+
+
+# --- Hardening (issue 7) -----------------------------------------------------------------
+
+
+def test_xlsx_export_with_characters_excel_refuses_in_sheet_names(event, editor, filled):
+    """Was a 500: openpyxl refuses : / \\ ? * [ ] and more than 31 characters."""
+    from modules.events.models import EventPage
+
+    EventPage.objects.filter(pk=event.pk).update(
+        title="Anhörung: Bau/Abriss \\ Wer? Alle* [Teil 2] – und noch viel mehr Text")
+    response = editor.get(f"/admin/veranstaltungen/{event.pk}/export.xlsx")
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames == ["Anhörung Bau Abriss Wer Alle Te"]
+    assert workbook.active.max_row == 5
+
+
+class _FormFields(__import__("html.parser").parser.HTMLParser):
+    """What a browser would submit from the page editor's form (#page-edit-form)."""
+
+    def __init__(self):
+        super().__init__()
+        self.data, self.inside, self.textarea, self.select = [], False, None, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.inside = attrs.get("id") == "page-edit-form"
+        if not self.inside or "name" not in attrs and tag != "option":
+            return
+        if tag == "input":
+            kind = attrs.get("type", "text")
+            if kind in ("submit", "button", "file", "image"):
+                return
+            if kind in ("checkbox", "radio") and "checked" not in attrs:
+                return
+            self.data.append([attrs["name"], attrs.get("value", "on" if kind == "checkbox" else "")])
+        elif tag == "textarea":
+            self.textarea = [attrs["name"], ""]
+            self.data.append(self.textarea)
+        elif tag == "select":
+            self.select = attrs["name"]
+        elif tag == "option" and self.select and "selected" in attrs:
+            self.data.append([self.select, attrs.get("value", "")])
+
+    def handle_data(self, data):
+        if self.textarea is not None:
+            self.textarea[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "textarea":
+            self.textarea = None
+        elif tag == "select":
+            self.select = None
+        elif tag == "form":
+            self.inside = False
+
+
+def _edit_form(client, page):
+    response = client.get(f"/admin/pages/{page.pk}/edit/")
+    assert response.status_code == 200, response.status_code
+    parser = _FormFields()
+    parser.feed(response.content.decode())
+    return response, {}, parser.data
+
+
+def _post_edit(client, page, changes):
+    from django.utils.datastructures import MultiValueDict
+
+    _response, _, fields = _edit_form(client, page)
+    data = MultiValueDict()
+    for name, value in fields:
+        data.appendlist(name, value)
+    for name, value in changes.items():
+        data.setlist(name, [value])
+    return client.post(f"/admin/pages/{page.pk}/edit/", data)
+
+
+@pytest.mark.parametrize("typed", ["10.12.2026 16:00", "10.12.2026, 16:00", "2026-12-10 16:00",
+                                   "10.12.2026 16:00 Uhr"])
+def test_german_date_typed_in_the_event_editor_is_saved_as_typed(event, editor, typed):
+    """Was replaced by the current time (the picker's validate-on-blur, ISO format only)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from modules.events.models import EventPage
+
+    response, _, fields = _edit_form(editor, event)
+    content = response.content.decode()
+    assert '"validateOnBlur": false' in content and '"format": "d.m.Y H:i"' in content
+    shown = dict(fields)["event_start"]
+    assert len(shown) == 16 and shown[2] == "." and shown[5] == "."  # German, e.g. 24.11.2026 10:00
+    response = _post_edit(editor, event, {"event_start": typed, "event_end": "10.12.2026 19:30"})
+    assert response.status_code == 302, [
+        (f, e) for f, e in response.context["form"].errors.items()] if response.context else None
+    saved = EventPage.objects.get(pk=event.pk).get_latest_revision_as_object()
+    berlin = ZoneInfo("Europe/Berlin")
+    assert saved.event_start == datetime(2026, 12, 10, 16, 0, tzinfo=berlin)
+    assert saved.event_end == datetime(2026, 12, 10, 19, 30, tzinfo=berlin)
+
+
+def test_garbled_date_in_the_event_editor_is_refused_and_changes_nothing(event, editor):
+    from modules.events.models import EventPage
+
+    before = EventPage.objects.get(pk=event.pk).latest_revision_id
+    response = _post_edit(editor, event, {"event_start": "10.13.2026 16:00"})
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Bitte ein gültiges Datum und Uhrzeit eingeben." in content
+    assert 'value="10.13.2026 16:00"' in content  # what was typed stays on screen
+    assert EventPage.objects.get(pk=event.pk).latest_revision_id == before
+
+
+def test_choice_question_without_choices_is_refused_in_the_editor(event, editor):
+    from modules.events.models import EventPage
+
+    before = EventPage.objects.get(pk=event.pk).latest_revision_id
+    response = _post_edit(editor, event, {
+        "questions-TOTAL_FORMS": "1", "questions-0-label": "Verpflegung",
+        "questions-0-kind": "single_choice", "questions-0-choices": "",
+        "questions-0-required": "on", "questions-0-ORDER": "1", "questions-0-id": "",
+        "questions-0-DELETE": "",
+    })
+    assert response.status_code == 200
+    assert ("Bitte geben Sie für diese Art von Frage die Auswahlmöglichkeiten ein"
+            in response.content.decode())
+    assert EventPage.objects.get(pk=event.pk).latest_revision_id == before
+    assert not event.questions.exists()

@@ -124,8 +124,14 @@ def test_hostile_text_is_stored_inert_and_trimmed(event, hostile_inputs):
     event.save()
     question = add_question(event, "Anmerkung", kind="long_text")
     for i, text in enumerate(hostile_inputs["xss"] + hostile_inputs["unicode"]):
+        if services.has_line_break_or_control(text):
+            # A name is one line: line breaks and control characters are refused, not mailed.
+            with pytest.raises(services.InvalidRegistration) as refused:
+                services.register(event, data(f"n{i}@example.org", name=text))
+            assert "in einer Zeile" in refused.value.errors["name"]
         registration = services.register(
-            event, data(f"h{i}@example.org", name=text or "x", answers={question.key: text})
+            event, data(f"h{i}@example.org", name=services.one_line(text) or "x",
+                        answers={question.key: text})
         )
         stored = registration.answers[question.key]["value"]
         assert "\x00" not in stored and "\u202e" not in stored

@@ -35,11 +35,14 @@ def test_register_through_form_double_opt_in(event, client_a, mailoutbox, commit
     with committed():
         response = client_a.post(_event_path(event), FORM)
     assert response.status_code == 302
-    manage = client_a.get(response["Location"])
-    assert "Bestätigung ausstehend" in manage.content.decode()
-    assert event.online_access not in manage.content.decode()  # not before confirmation
+    assert response["Location"] == reverse("events:sent", args=[event.pk])
+    sent = client_a.get(response["Location"]).content.decode()
+    assert "Fast geschafft" in sent and "E-Mail-Postfach" in sent
     link = re.search(r"http://alpha\.localhost:8000(/veranstaltungen/anmeldung/\S+/bestaetigen/)",
                      mailoutbox[0].body).group(1)
+    manage = client_a.get(link.removesuffix("bestaetigen/"))
+    assert "Bestätigung ausstehend" in manage.content.decode()
+    assert event.online_access not in manage.content.decode()  # not before confirmation
     assert client_a.get(link).status_code == 200  # a button, mail scanners change nothing
     assert Registration.objects.get().status == S.PENDING
     with committed():
@@ -68,7 +71,8 @@ def test_validation_errors_keep_what_was_typed(event, client_a):
 def test_duplicate_and_full_messages(event, client_a):
     client_a.post(_event_path(event), FORM)
     response = client_a.post(_event_path(event), {**FORM, "email": "ANNA@example.org"})
-    assert "bereits angemeldet" in response.content.decode()
+    assert response.status_code == 302  # answered like a new registration (see below)
+    assert "bereits angemeldet" not in client_a.get(response["Location"]).content.decode()
     event.waitlist_enabled = False
     event.save()
     for i in range(2):
@@ -92,6 +96,22 @@ def test_hostile_inputs_never_fail_and_stay_inert(event, client_a, hostile_input
                 page = Client(HTTP_HOST="alpha.localhost").get(response["Location"]).content
                 assert b"<script>alert(1)</script>" not in page
                 assert b"onerror=alert(1)>" not in page
+
+
+def test_hostile_single_line_and_overlong_inputs_get_a_german_message(event, hostile_inputs):
+    """The form's error cases of issue 7: a clear German message, the input kept, no 500."""
+    cases = [("email", "x" * 250 + "@example.org", "zu lang (höchstens 254 Zeichen)"),
+             ("name", hostile_inputs["unicode"][6], "in einer Zeile"),  # line1\r\nline2...
+             ("name", INJECTED, "in einer Zeile"),
+             ("name", "Anna\x0bBeispiel", "in einer Zeile")]
+    for field, value, message in cases:
+        response = Client(HTTP_HOST="alpha.localhost").post(_event_path(event),
+                                                            {**FORM, field: value})
+        assert response.status_code == 200, field
+        content = response.content.decode()
+        assert message in content
+        assert response.context["form"][field].value() == value
+    assert not Registration.objects.exists()
 
 
 def test_tampered_and_foreign_links_are_refused(event, tenant_a, client_a, client_b):
@@ -240,3 +260,107 @@ def test_lean_page_sees_new_questions_at_once(event, client_a):
     response = client_a.post(url, FORM)
     assert response.status_code == 200 and question.key in response.content.decode()
     assert not Registration.objects.exists()
+
+
+# --- Hardening (issue 7) -----------------------------------------------------------------
+
+
+def test_overlong_email_is_a_field_error_and_keeps_the_input(event, client_a):
+    """Was a 500 (the column holds 254 characters) with everything typed lost."""
+    long_email = "a" * 64 + "@" + ".".join(["b" * 60] * 4) + ".de"
+    assert len(long_email) > 254
+    for url in (_event_path(event), reverse("events:register", args=[event.pk])):
+        response = client_a.post(url, {**FORM, "email": long_email})
+        assert response.status_code == 200
+        content = response.content.decode()
+        assert "Diese E-Mail-Adresse ist zu lang (höchstens 254 Zeichen)." in content
+        assert f'value="{long_email}"' in content and 'value="Anna Beispiel"' in content
+    assert not Registration.objects.exists()
+
+
+INJECTED = "Max\n\nACHTUNG: Ihr Platz verfällt. Zahlen Sie 20 € unter https://evil.example/pay"
+
+
+def test_line_breaks_in_single_line_fields_are_refused_with_the_input_kept(event, client_a):
+    question = add_question(event, "Institution", kind="short_text")
+    for field in ("name", question.key):
+        response = client_a.post(_event_path(event), {**FORM, field: INJECTED})
+        assert response.status_code == 200
+        content = response.content.decode()
+        assert "Bitte geben Sie dies in einer Zeile ein" in content
+        assert "https://evil.example/pay" in content  # what was typed stays on screen
+    for control in ("Anna\x00Beispiel", "Anna\u2028Beispiel", "Anna\tBeispiel", "\u202eAnna"):
+        response = client_a.post(_event_path(event), {**FORM, "name": control})
+        assert "Bitte geben Sie dies in einer Zeile ein" in response.content.decode()
+    assert not Registration.objects.exists()
+
+
+def _messages(response):
+    return [str(m) for m in response.wsgi_request._messages]
+
+
+def test_duplicate_answers_exactly_like_a_new_registration_and_tells_the_owner(
+    event, client_a, mailoutbox, committed
+):
+    """Anyone could ask whether an address is registered ("bereits angemeldet")."""
+    first, second = Client(HTTP_HOST="alpha.localhost"), Client(HTTP_HOST="alpha.localhost")
+    with committed():
+        new = first.post(_event_path(event), FORM)
+    owner = Registration.objects.get()
+    mailoutbox.clear()
+    with committed():
+        again = second.post(
+            _event_path(event), {**FORM, "name": "Jemand Anderes", "email": "ANNA@example.org"})
+    assert (again.status_code, again["Location"]) == (new.status_code, new["Location"])
+    assert _messages(again) == _messages(new)
+    assert "Fast geschafft" in _messages(again)[0]
+
+    def page(client, url):
+        html = client.get(url).content.decode()
+        return re.sub(r'(csrfmiddlewaretoken" value=|nonce=)"[^"]+"', r"\1", html)
+
+    page_new, page_again = page(first, new["Location"]), page(second, again["Location"])
+    assert "Fast geschafft" in page_new
+    assert page_new == page_again
+    assert Registration.objects.count() == 1  # nothing new stored
+    owner.refresh_from_db()
+    assert owner.name == "Anna Beispiel"
+    assert [m.to for m in mailoutbox] == [["anna@example.org"]]
+    notice = mailoutbox[0]
+    assert "Erneuter Anmeldeversuch" in notice.subject
+    assert services.signed_token(owner) in notice.body  # the owner's status link
+    assert "Jemand Anderes" not in notice.body
+
+
+def test_duplicate_on_a_full_event_gets_the_waiting_list_answer_like_anyone(event, client_a):
+    for i in range(3):
+        services.register(event, data(f"p{i}@example.org"))
+    new = Client(HTTP_HOST="alpha.localhost").post(_event_path(event),
+                                                   {**FORM, "email": "neu@example.org"})
+    again = Client(HTTP_HOST="alpha.localhost").post(_event_path(event),
+                                                     {**FORM, "email": "p0@example.org"})
+    assert _messages(again) == _messages(new) and "Warteliste" in _messages(new)[0]
+    assert again["Location"] == new["Location"]
+    event.waitlist_enabled = False
+    event.save()
+    new = Client(HTTP_HOST="alpha.localhost").post(_event_path(event),
+                                                   {**FORM, "email": "neu2@example.org"})
+    again = Client(HTTP_HOST="alpha.localhost").post(_event_path(event),
+                                                     {**FORM, "email": "p1@example.org"})
+    assert new.status_code == again.status_code == 200
+    assert "ausgebucht" in new.content.decode() and "ausgebucht" in again.content.decode()
+    assert "bereits angemeldet" not in again.content.decode()
+
+
+def test_logged_in_user_is_told_directly_about_their_own_registration(event, mailoutbox):
+    from ..factories import make_user
+
+    user = make_user("eigen@example.org")  # with a verified address
+    client = Client(HTTP_HOST="alpha.localhost")
+    client.force_login(user)
+    first = client.post(_event_path(event), {**FORM, "email": "eigen@example.org"})
+    assert first.status_code == 302 and "/anmeldung/" in first["Location"]
+    again = client.post(_event_path(event), {**FORM, "email": "eigen@example.org"})
+    assert again.status_code == 200
+    assert "bereits angemeldet" in again.content.decode()
+    assert Registration.objects.count() == 1
