@@ -30,6 +30,15 @@ def send_custom_message(registration_ids, subject, body):
 
 
 @task()
+def event_changed(event_id):
+    from . import services
+    from .models import EventPage
+
+    event = EventPage.objects.filter(pk=event_id).first()
+    return services.event_changed(event) if event is not None else 0
+
+
+@task()
 def expire_holds():
     from . import services
 

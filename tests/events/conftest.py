@@ -88,6 +88,9 @@ def committed_live_event(django_db_setup, django_db_blocker):
                 "DATABASE_URL": database_url(connection.settings_dict["NAME"]),
                 "EMAIL_URL": "memory://",
                 "TASKS_BACKEND": "beteiligung.task_backends.TenantImmediateBackend",
+                # As behind the production reverse proxy: browsers of the tests send their
+                # own client address in X-Forwarded-For (limits per client, e.g. open holds).
+                "TRUSTED_PROXIES": "127.0.0.1",
             })
             made.append((tenant, authority, event, server))
             connection.set_schema_to_public()
