@@ -115,8 +115,12 @@ def _form_page_from_cache(request, found):
 
 
 @cache
+def _networks(entries):
+    return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
+
+
 def _trusted_proxies():
-    return tuple(ipaddress.ip_network(entry, strict=False) for entry in settings.TRUSTED_PROXIES)
+    return _networks(tuple(settings.TRUSTED_PROXIES))
 
 
 def _is_trusted_proxy(address, proxies):
