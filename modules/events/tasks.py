@@ -12,7 +12,7 @@ def send_registration_mails(kind, registration_ids):
     sent = 0
     for registration in Registration.objects.filter(
         pk__in=registration_ids, anonymized_at__isnull=True
-    ).select_related("event"):
+    ).select_related("event__state"):
         sent += send_registration_mail(registration, kind)
     return sent
 
@@ -24,7 +24,7 @@ def send_custom_message(registration_ids, subject, body):
     sent = 0
     for registration in Registration.objects.filter(
         pk__in=registration_ids, anonymized_at__isnull=True
-    ).select_related("event"):
+    ).select_related("event__state"):
         sent += send_custom(registration, subject, body)
     return sent
 

@@ -263,7 +263,11 @@ def cancel(request, registration, signed):
 @with_registration()
 def delete(request, registration, signed):
     event = registration.event
-    services.delete_own_registration(registration)
+    try:
+        services.delete_own_registration(registration)
+    except services.EventError as error:  # EventBusy: nothing changed, try again
+        messages.error(request, error.message)
+        return redirect("events:manage", signed=signed)
     messages.success(request, _("Your registration and your personal data have been deleted."))
     return redirect(event.url)
 
