@@ -34,6 +34,7 @@ Locking (the whole story, in one place):
   all citizens count as one client. Per e-mail address there is one registration anyway.
 E-mails are sent after commit, through background tasks, never from inside a lock.
 """
+
 import functools
 import hashlib
 import hmac
@@ -258,6 +259,7 @@ def _lock_sql():
     """Lock the state row, read the page's settings in the same statement (they are not
     locked: editors may publish meanwhile, the decisions use the latest committed ones)."""
     quote = connection.ops.quote_name
+    models_by_table = {m._meta.db_table: m for m in [EventPage, *EventPage._meta.get_parent_list()]}
     aliases = {EventPage._meta.db_table: "e"}
     columns = [f"e.{quote(EventPage._meta.pk.column)}"]
     for name in LOCKED_FIELDS:
@@ -268,10 +270,9 @@ def _lock_sql():
     columns += [f"s.{quote(name)} AS {quote('state_' + name)}" for name in STATE_FIELDS]
     event_pk = quote(EventPage._meta.pk.column)
     joins = " ".join(
-        f"JOIN {quote(table)} {alias} ON {alias}.{quote(model._meta.pk.column)} = e.{event_pk}"
+        f"JOIN {quote(table)} {alias}"
+        f" ON {alias}.{quote(models_by_table[table]._meta.pk.column)} = e.{event_pk}"
         for table, alias in aliases.items() if alias != "e"
-        for model in [next(m for m in EventPage._meta.get_parent_list() + [EventPage]
-                           if m._meta.db_table == table)]
     )
     return (
         f"SELECT {', '.join(columns)} FROM {quote(EventState._meta.db_table)} s"
