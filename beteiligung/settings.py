@@ -292,6 +292,11 @@ PUBLIC_HOSTS = env_list("PUBLIC_HOSTS", ["localhost", "127.0.0.1"])
 # The URL scheme and port of links in e-mails sent outside a request.
 PORTAL_URL_SCHEME = os.environ.get("PORTAL_URL_SCHEME", "https" if PRODUCTION else "http")
 PORTAL_URL_PORT = os.environ.get("PORTAL_URL_PORT", "" if PRODUCTION else "8000")
+# Longest wait (ms) for an event's registration lock before "busy, try again" (events).
+EVENT_LOCK_TIMEOUT_MS = int(os.environ.get("EVENT_LOCK_TIMEOUT_MS", 3000))
+# Reverse proxies (addresses or networks) whose X-Forwarded-For names the client; without
+# them, the client is REMOTE_ADDR (limits per client, e.g. events' open holds).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 
 # --- Security -----------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"  # Wagtail marks its preview views SAMEORIGIN itself

@@ -67,13 +67,14 @@ def stop(process):
 class Browser:
     """One visitor: cookies, and one keep-alive connection, as a browser keeps it."""
 
-    def __init__(self, port, host, timeout=60):
+    def __init__(self, port, host, timeout=60, headers=None):
         self.port, self.host, self.timeout = port, host, timeout
+        self.headers = dict(headers or {})  # sent with every request, e.g. X-Forwarded-For
         self.cookies = {}
         self._connection = None
 
     def request(self, method, path, data=None):
-        headers = {"Host": self.host}
+        headers = {"Host": self.host, **self.headers}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None

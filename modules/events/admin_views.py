@@ -46,7 +46,7 @@ def participants(request, page_id):
     timeline = services.registrations_over_time(event)
     peak = max((n for _day, n in timeline), default=0)
     other_events = (
-        EventPage.objects.exclude(pk=event.pk).filter(cancelled_at__isnull=True)
+        EventPage.objects.exclude(pk=event.pk).filter(state__cancelled_at__isnull=True)
         .order_by("-event_start").only("pk", "title", "event_start")[:50]
     )
     return TemplateResponse(request, "events/admin/participants.html", {
@@ -127,9 +127,13 @@ def cancel_event(request, page_id):
     elif event.is_cancelled:
         messages.info(request, _("The event is already cancelled."))
     else:
-        informed = services.cancel_event(event)
-        messages.success(request, _("The event has been cancelled; %(n)s participants are being "
-                                    "informed.") % {"n": informed})
+        try:
+            informed = services.cancel_event(event)
+        except services.EventError as error:  # EventBusy: the lock was not free in time
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The event has been cancelled; %(n)s participants are "
+                                        "being informed.") % {"n": informed})
     return redirect("events_admin:participants", page_id=event.pk)
 
 

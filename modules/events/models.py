@@ -3,6 +3,10 @@
 Invariants that the database keeps (see services.py for the locking):
 * one active registration per e-mail address and event (partial unique index),
 * ticket codes and link tokens are unique within the tenant.
+
+What editors write (the page, its revisions) and what services write (EventState:
+cancellation, calendar sequence, deletion of personal data) live in different rows:
+publishing a page loaded before a cancellation cannot bring the event back.
 """
 
 import secrets
@@ -10,6 +14,7 @@ import secrets
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -134,10 +139,13 @@ class EventPage(RoutablePageMixin, ProcedurePage):
     retention_days = models.PositiveIntegerField(
         _("delete personal data ... days after the event"), default=90
     )
-    # Calendar and state
-    sequence = models.PositiveIntegerField(default=0, editable=False)
-    cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
-    personal_data_deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    max_open_holds_per_client = models.PositiveIntegerField(
+        _("unconfirmed registrations per internet connection"), null=True, blank=True, default=3,
+        validators=[MinValueValidator(1)],
+        help_text=_("How many registrations not yet confirmed by e-mail one internet connection "
+                    "(IP address) may have at a time. Protects the seats against being blocked "
+                    "by automated registrations. Empty: no limit."),
+    )
 
     content_panels = ProcedurePage.content_panels[:-1] + [
         FieldPanel("description"),
@@ -159,7 +167,8 @@ class EventPage(RoutablePageMixin, ProcedurePage):
             [FieldPanel("registration_enabled"),
              FieldRowPanel([FieldPanel("starts_at"), FieldPanel("ends_at")]),
              FieldPanel("capacity"), FieldPanel("waitlist_enabled"), FieldPanel("account_required"),
-             FieldPanel("hold_minutes"), FieldPanel("retention_days")],
+             FieldPanel("hold_minutes"), FieldPanel("max_open_holds_per_client"),
+             FieldPanel("retention_days")],
             heading=_("Registration"),
         ),
         MultiFieldPanel(
@@ -195,14 +204,26 @@ class EventPage(RoutablePageMixin, ProcedurePage):
     def item_list(self):
         return list(self.programme_items.all())
 
-    # Set by services, never by editors: publishing a revision must not turn them back.
-    STATE_FIELDS = ("sequence", "cancelled_at", "personal_data_deleted_at")
+    # State set by services, never by editors, lives in EventState (``self.state``).
+    @property
+    def service_state(self):
+        """The event's EventState; an unsaved default for a page without one (a preview)."""
+        try:
+            return self.state
+        except EventState.DoesNotExist:
+            return EventState(event_id=self.pk)
 
-    def with_content_json(self, content):
-        obj = super().with_content_json(content)
-        for name in self.STATE_FIELDS:
-            setattr(obj, name, getattr(self, name))
-        return obj
+    @property
+    def sequence(self):
+        return self.service_state.sequence
+
+    @property
+    def cancelled_at(self):
+        return self.service_state.cancelled_at
+
+    @property
+    def personal_data_deleted_at(self):
+        return self.service_state.personal_data_deleted_at
 
     def compute_calendar_fingerprint(self):
         """A hash of what participants' calendars show; a change means they get an update."""
@@ -353,6 +374,10 @@ class Registration(models.Model):
     promoted_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=20, blank=True)
+    # Keyed hash (HMAC) of the client's network address, never the address itself: limits
+    # the unconfirmed registrations one connection may hold (services.client_key). Cleared
+    # once the e-mail address is confirmed.
+    client_key = models.CharField(max_length=32, blank=True, editable=False)
     checked_in_at = models.DateTimeField(null=True, blank=True)
     anonymized_at = models.DateTimeField(null=True, blank=True)
 
@@ -369,6 +394,10 @@ class Registration(models.Model):
             models.Index(fields=["event", "status", "created_at"]),
             # hold expiry runs inside the event lock on every registration: keep it an index range
             models.Index(fields=["event", "status", "hold_expires_at"]),
+            # the open holds of one client, counted inside the event lock: small and exact
+            models.Index(fields=["event", "client_key"], name="events_reg_open_by_client",
+                         condition=Q(status__in=["pending", "waitlisted"],
+                                     email_confirmed_at__isnull=True)),
         ]
 
     def __str__(self):
@@ -381,6 +410,27 @@ class Registration(models.Model):
     @property
     def status_label(self):
         return RegistrationStatus(self.status).label
+
+
+class EventState(models.Model):
+    """What services own about an event, in a row of its own that publishing never writes.
+
+    Wagtail publishing saves every field of the page from the editor's form or revision;
+    state kept on the page would be turned back by a page loaded before the change.
+    This row is also what the registration lock takes (services._lock_event), so editors
+    publishing never wait for a rush and a rush never waits for editors. Created with
+    the page (signals.py), on demand by the lock, and for old events by migration 0002.
+    """
+
+    event = models.OneToOneField(EventPage, on_delete=models.CASCADE, primary_key=True,
+                                 related_name="state")
+    # SEQUENCE of the calendar entries participants got (RFC 5545); +1 on every change.
+    sequence = models.PositiveIntegerField(default=0)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    personal_data_deleted_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.event_id}: sequence {self.sequence}"
 
 
 class CalendarState(models.Model):

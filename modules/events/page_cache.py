@@ -7,9 +7,10 @@ rest of such a request. So each process keeps, per tenant and event, the page
 object with its questions and programme items, and the rendered form page for
 visitors without a session, and checks them on every request with one small query:
 
-* a fingerprint (md5) of the event's page rows, its questions and its programme
-  items, so any change (an editor publishing, a service setting a state field, a
-  row edited in the shell) is seen at once, in every process;
+* a fingerprint (md5) of the event's page rows, its state row (EventState: a
+  cancellation), its questions and its programme items, so any change (an editor
+  publishing, a service cancelling the event, a row edited in the shell) is seen at
+  once, in every process;
 * whether the page is live and no view restriction applies to it or an ancestor
   (Wagtail's ``live().public()``);
 * the seats taken, which the form page shows.
@@ -34,6 +35,7 @@ from beteiligung.models import ProcedurePage
 from .models import (
     SEAT_STATUSES,
     EventPage,
+    EventState,
     ProgrammeItem,
     Registration,
     RegistrationQuestion,
@@ -79,6 +81,8 @@ def _version_sql(with_seats):
         f" WHERE c.event_id = e.{event_pk}), '')"
         for model in (RegistrationQuestion, ProgrammeItem)
     )
+    state = (f"coalesce((SELECT s::text FROM {table(EventState)} s"
+             f" WHERE s.event_id = e.{event_pk}), '')")
     # The page and its ancestors: the prefixes of its tree path (one index look-up each).
     restricted = (
         f"EXISTS (SELECT 1 FROM {table(PageViewRestriction)} r JOIN {table(Page)} a"
@@ -90,7 +94,7 @@ def _version_sql(with_seats):
         f" WHERE x.event_id = e.{event_pk} AND x.status IN ({seats}))" if with_seats else "NULL"
     )
     return (
-        f"SELECT md5(p::text || pp::text || e::text || {children}),"
+        f"SELECT md5(p::text || pp::text || e::text || {state} || {children}),"
         f" p.live AND NOT {restricted}, {seats_taken}"
         f" FROM {table(EventPage)} e"
         f" JOIN {table(ProcedurePage)} pp ON pp.{procedure_pk} = e.{event_pk}"
@@ -115,7 +119,7 @@ def lookup(event_id, with_seats=False):
     now = time.monotonic()
     snapshot = _entries.get(key)
     if snapshot is None or snapshot.fingerprint != fingerprint or snapshot.expires <= now:
-        page = EventPage.objects.filter(pk=event_id).first()
+        page = EventPage.objects.select_related("state").filter(pk=event_id).first()
         if page is None:  # deleted between the two queries
             return None
         page.question_list, page.item_list  # noqa: B018 - load them now, once per version

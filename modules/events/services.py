@@ -3,26 +3,52 @@ tasks and tests call.
 
 Locking (the whole story, in one place):
 * Every operation that can change who holds a seat (register, confirm, cancel,
-  expire, promote, move) first locks the event's row with SELECT ... FOR UPDATE
-  and only then reads the counts it decides on. Checking capacity before taking
-  the lock is the race that lets other platforms overbook; here the check comes
-  after it, inside the same transaction.
+  expire, promote, move) or the event's state (cancel_event, event_changed,
+  apply_retention) first locks the event's state row (EventState, a row of its own
+  that Wagtail publishing never writes) with SELECT ... FOR UPDATE, reads the page's
+  settings in the same statement, and only then reads the counts it decides on.
+  Checking capacity before taking the lock is the race that lets other platforms
+  overbook; here the check comes after it, inside the same transaction. Editors
+  publishing the page write the page rows, not the state row: they never wait for a
+  rush, a rush never waits for them, and a page loaded before a cancellation cannot
+  bring the event back when it is published.
+* The locked section runs with ``SET LOCAL lock_timeout`` (EVENT_LOCK_TIMEOUT_MS,
+  default 3 s): one stuck transaction cannot make every thread of every tenant wait.
+  Whoever waits longer is rolled back (nothing half-saved) and gets EventBusy, a
+  German "please try again in a moment".
 * Programme items are locked after their event, in primary-key order.
 * ``move`` locks both events in primary-key order, so two opposite moves cannot
   deadlock.
 * The partial unique index on (event, email_key) for active registrations backs
   the duplicate check at the database level.
+* Open holds per client (seat exhaustion by one machine): each unconfirmed
+  registration stores a keyed hash (HMAC with SECRET_KEY) of the client's network,
+  IPv4 address or IPv6 /64, never the address. Inside the lock, one count over a
+  small partial index says how many unconfirmed registrations (pending or waiting
+  list) that client already has for this event; beyond the event's
+  ``max_open_holds_per_client`` (default 3, empty = no limit) it is refused. A
+  confirmation frees the slot at once (the hash is then cleared), an expired hold
+  too. The client address is REMOTE_ADDR, or, when REMOTE_ADDR is one of
+  TRUSTED_PROXIES, the rightmost X-Forwarded-For address not itself a trusted proxy
+  (views.client_address): behind a reverse proxy, TRUSTED_PROXIES must name it, or
+  all citizens count as one client. Per e-mail address there is one registration anyway.
 E-mails are sent after commit, through background tasks, never from inside a lock.
 """
 
+import functools
+import hashlib
+import hmac
+import ipaddress
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,6 +58,7 @@ from .models import (
     ACTIVE_STATUSES,
     SEAT_STATUSES,
     EventPage,
+    EventState,
     ProgrammeItem,
     QuestionKind,
     Registration,
@@ -92,6 +119,16 @@ class LinkInvalid(EventError):
 
 class HoldExpired(EventError):
     code = "expired"
+
+
+class TooManyOpenHolds(EventError):
+    code = "holds"
+
+
+class EventBusy(EventError):
+    """The event's lock was not free within EVENT_LOCK_TIMEOUT_MS; nothing was saved."""
+
+    code = "busy"
 
 
 # --- Validation -------------------------------------------------------------------------
@@ -245,26 +282,76 @@ def _verified(user, email_key):
 
 LOCKED_FIELDS = (
     "title", "starts_at", "ends_at", "event_start", "event_end", "capacity", "waitlist_enabled",
-    "hold_minutes", "registration_enabled", "photo_consent_text", "sequence", "cancelled_at",
+    "hold_minutes", "registration_enabled", "photo_consent_text", "max_open_holds_per_client",
 )
+STATE_FIELDS = ("sequence", "cancelled_at", "personal_data_deleted_at")
+LOCK_TIMEOUT = "55P03"  # lock_not_available
 
 
-_lock_sql = None
+@contextmanager
+def _locked_section():
+    """A transaction whose locks wait at most EVENT_LOCK_TIMEOUT_MS; EventBusy after that
+    (the transaction, or its savepoint, is rolled back: nothing half-saved)."""
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL lock_timeout = {int(settings.EVENT_LOCK_TIMEOUT_MS)}")
+            yield
+    except OperationalError as error:
+        if getattr(error.__cause__, "sqlstate", None) != LOCK_TIMEOUT:
+            raise
+        raise EventBusy(_("Very many people are registering right now. Please try again "
+                          "in a moment.")) from None
+
+
+@functools.cache
+def _lock_sql():
+    """Lock the state row, read the page's settings in the same statement (they are not
+    locked: editors may publish meanwhile, the decisions use the latest committed ones)."""
+    quote = connection.ops.quote_name
+    models_by_table = {m._meta.db_table: m for m in [EventPage, *EventPage._meta.get_parent_list()]}
+    aliases = {EventPage._meta.db_table: "e"}
+    columns = [f"e.{quote(EventPage._meta.pk.column)}"]
+    for name in LOCKED_FIELDS:
+        field_ = EventPage._meta.get_field(name)
+        table = field_.model._meta.db_table
+        alias = aliases.setdefault(table, f"t{len(aliases)}")
+        columns.append(f"{alias}.{quote(field_.column)}")
+    columns += [f"s.{quote(name)} AS {quote('state_' + name)}" for name in STATE_FIELDS]
+    event_pk = quote(EventPage._meta.pk.column)
+    joins = " ".join(
+        f"JOIN {quote(table)} {alias}"
+        f" ON {alias}.{quote(models_by_table[table]._meta.pk.column)} = e.{event_pk}"
+        for table, alias in aliases.items() if alias != "e"
+    )
+    return (
+        f"SELECT {', '.join(columns)} FROM {quote(EventState._meta.db_table)} s"
+        f" JOIN {quote(EventPage._meta.db_table)} e ON e.{event_pk} = s.event_id {joins}"
+        f" WHERE s.event_id = %s FOR UPDATE OF s"
+    )
 
 
 def _lock_event(event_id):
-    """Lock the event's own row (not its parent page rows) for this transaction and
-    read what the decisions need, fresh, after taking the lock.
+    """Lock the event's state row for this transaction and return the event with its
+    settings and state (``event.state``) read fresh, after taking the lock.
 
-    The statement is the ORM's, compiled once per process: compiling the query over
-    three inherited tables cost more than running it, on every registration.
+    The statement is built once per process: compiling the query over three inherited
+    tables cost more than running it, on every registration.
     """
-    global _lock_sql
-    if _lock_sql is None:
-        query = EventPage.objects.select_for_update(of=("self",)).only(*LOCKED_FIELDS).filter(pk=0)
-        _lock_sql = query.query.sql_with_params()[0]
-    for event in EventPage.objects.raw(_lock_sql, [event_id]):
-        return event
+    for attempt in range(2):
+        for event in EventPage.objects.raw(_lock_sql(), [event_id]):
+            event.state = EventState(
+                event_id=event.pk, **{name: getattr(event, "state_" + name) for name in STATE_FIELDS}
+            )
+            return event
+        if attempt or not EventPage.objects.filter(pk=event_id).exists():
+            break
+        # An event without its state row (made before migration 0002 ran, or raw): add it.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {connection.ops.quote_name(EventState._meta.db_table)}"
+                " (event_id, sequence) VALUES (%s, 0) ON CONFLICT DO NOTHING", [event_id]
+            )
     raise EventPage.DoesNotExist
 
 
@@ -272,20 +359,38 @@ def seats_taken(event):
     return Registration.objects.filter(event=event, status__in=SEAT_STATUSES).count()
 
 
-def _seats_and_duplicate(event, email_key):
-    """Seats taken and whether the address is registered already: one round trip, because
-    it runs while the event lock is held and every round trip there is on the queue."""
+def _seats_and_duplicate(event, email_key, client_key=None):
+    """Seats taken, whether the address is registered already and the client's open holds
+    (unconfirmed registrations; 0 without a client_key): one round trip, because it runs
+    while the event lock is held and every round trip there is on the queue."""
     table = connection.ops.quote_name(Registration._meta.db_table)
     seat = ", ".join(f"'{s}'" for s in SEAT_STATUSES)
     active = ", ".join(f"'{s}'" for s in ACTIVE_STATUSES)
+    # The predicate of the partial index events_reg_open_by_client (models.py).
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT (SELECT count(*) FROM {table} WHERE event_id = %s AND status IN ({seat})),"
             f" EXISTS (SELECT 1 FROM {table} WHERE event_id = %s AND email_key = %s"
-            f" AND status IN ({active}))",
-            [event.pk, event.pk, email_key],
+            f" AND status IN ({active})),"
+            f" (SELECT count(*) FROM {table} WHERE event_id = %s AND client_key = %s"
+            f" AND status IN ('pending', 'waitlisted') AND email_confirmed_at IS NULL)",
+            [event.pk, event.pk, email_key, event.pk, client_key],
         )
         return cursor.fetchone()
+
+
+def client_key(address):
+    """A keyed hash of the client's network (IPv4 address, IPv6 /64, which one machine
+    usually has whole), so the address itself is never stored; "" for no address."""
+    try:
+        ip = ipaddress.ip_address(str(address or "").strip())
+    except ValueError:
+        return ""
+    if ip.version == 6 and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    network = str(ip) if ip.version == 4 else str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    message = f"beteiligung.events.client:{network}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()[:32]
 
 
 def _free_seats(event):
@@ -330,10 +435,12 @@ def _after_commit(kind, registration_ids):
 # --- Registration ---------------------------------------------------------------------
 
 
-def register(event, data: RegistrationData, user=None, now=None):
+def register(event, data: RegistrationData, user=None, now=None, client_address=None):
     """Register for ``event``: a seat (pending or confirmed), the waiting list, or a refusal.
 
-    Raises an EventError subclass with a German message; nothing is saved then.
+    ``client_address`` is the client's IP address (views.client_address): its open holds
+    are limited (see the locking notes above). Raises an EventError subclass with a German
+    message; nothing is saved then.
     """
     name, email, email_key, answers, item_ids = _validate(event, data, user)
     verified = _verified(user, email_key)
@@ -343,14 +450,22 @@ def register(event, data: RegistrationData, user=None, now=None):
               "Please log in first.")
         )
     try:
-        with transaction.atomic():
+        with _locked_section():
             now = now or timezone.now()
             locked = _lock_event(event.pk)
             _check_open(locked, now)
             _expire_holds_locked(locked, now)
-            taken, duplicate = _seats_and_duplicate(locked, email_key)
+            key = "" if verified else client_key(client_address)
+            taken, duplicate, open_holds = _seats_and_duplicate(locked, email_key, key or None)
             if duplicate and verified:
                 raise DuplicateRegistration(_duplicate_message())
+            limit = locked.max_open_holds_per_client
+            if key and limit is not None and open_holds >= limit:
+                raise TooManyOpenHolds(_(
+                    "From your internet connection there are already %(n)s registrations for "
+                    "this event that have not been confirmed by e-mail. Please confirm them "
+                    "first with the link in the e-mail, or try again later."
+                ) % {"n": open_holds})
             items, full_items = _items_with_room(locked, item_ids)
             has_seat = locked.capacity is None or taken < locked.capacity
             if duplicate and (locked.waitlist_enabled or has_seat) and not (has_seat and full_items):
@@ -369,7 +484,7 @@ def register(event, data: RegistrationData, user=None, now=None):
                 event=locked, name=name, email=email, email_key=email_key,
                 user=user if verified else None, answers=answers,
                 photo_consent=bool(data.photo_consent and locked.photo_consent_text),
-                privacy_consent_at=now, created_at=now,
+                privacy_consent_at=now, created_at=now, client_key=key,
             )
             if verified:
                 registration.email_confirmed_at = now
@@ -432,7 +547,7 @@ def _check_open(event, now):
 
 def confirm_email(registration, now=None):
     """The participant followed the link in the e-mail (double opt-in)."""
-    with transaction.atomic():
+    with _locked_section():
         now = now or timezone.now()
         locked = _lock_event(registration.event_id)
         _expire_holds_locked(locked, now)  # committed even if this confirmation is refused
@@ -440,6 +555,7 @@ def confirm_email(registration, now=None):
         if registration.status != S.CANCELLED:
             if registration.email_confirmed_at is None:
                 registration.email_confirmed_at = now
+            registration.client_key = ""  # needed only while unconfirmed
             kind = None
             if registration.status == S.PENDING:
                 registration.status = S.CONFIRMED
@@ -461,7 +577,7 @@ def confirm_email(registration, now=None):
 
 def cancel(registration, *, reason="participant", now=None):
     """Cancel a registration; a freed seat goes to the waiting list, exactly once."""
-    with transaction.atomic():
+    with _locked_section():
         now = now or timezone.now()
         locked = _lock_event(registration.event_id)
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
@@ -534,14 +650,17 @@ def expire_holds(now=None):
     )
     count = 0
     for event_id in sorted(event_ids):
-        with transaction.atomic():
-            count += _expire_holds_locked(_lock_event(event_id), now)
+        try:
+            with _locked_section():
+                count += _expire_holds_locked(_lock_event(event_id), now)
+        except EventBusy:
+            continue  # the next run (every minute) frees them; the register path does too
     return count
 
 
 def promote(registration, *, force=False, now=None):
     """Organizer: move one person from the waiting list up (beyond capacity with force)."""
-    with transaction.atomic():
+    with _locked_section():
         now = now or timezone.now()
         locked = _lock_event(registration.event_id)
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
@@ -563,7 +682,7 @@ def move(registration, target, *, now=None):
     """Organizer: move a registration to another event of the same portal."""
     if target.pk == registration.event_id:
         raise EventError(_("The registration already belongs to this event."))
-    with transaction.atomic():
+    with _locked_section():
         now = now or timezone.now()
         first, second = sorted([registration.event_id, target.pk])
         locked = {first: _lock_event(first), second: _lock_event(second)}
@@ -693,30 +812,32 @@ def message_participants(event, statuses, subject, body):
 
 def event_changed(event):
     """The organizer changed date, place or details: new SEQUENCE, updated .ics to everyone."""
-    with transaction.atomic():
+    with _locked_section():
         locked = _lock_event(event.pk)
-        EventPage.objects.filter(pk=locked.pk).update(sequence=locked.sequence + 1)
+        state = locked.state
+        state.sequence += 1
+        state.save(update_fields=["sequence"])
         ids = list(Registration.objects.filter(
             event=locked, status__in=[S.CONFIRMED, S.PENDING]).values_list("pk", flat=True))
         _after_commit("event_updated", ids)
-    event.sequence = locked.sequence + 1
+    event.state = state
     return len(ids)
 
 
 def cancel_event(event, now=None):
     """Cancel the whole event: participants get METHOD:CANCEL calendar updates."""
-    with transaction.atomic():
+    with _locked_section():
         now = now or timezone.now()
         locked = _lock_event(event.pk)
-        if locked.cancelled_at:
+        state = locked.state
+        if state.cancelled_at:
             return 0
-        EventPage.objects.filter(pk=locked.pk).update(
-            cancelled_at=now, sequence=locked.sequence + 1
-        )
+        state.cancelled_at, state.sequence = now, state.sequence + 1
+        state.save(update_fields=["cancelled_at", "sequence"])
         ids = list(Registration.objects.filter(
             event=locked, status__in=ACTIVE_STATUSES).values_list("pk", flat=True))
         _after_commit("event_cancelled", ids)
-    event.cancelled_at, event.sequence = now, locked.sequence + 1
+    event.state = state
     return len(ids)
 
 
@@ -752,7 +873,8 @@ def registration_from_link(value):
 # --- Data protection ----------------------------------------------------------------------
 
 
-ANONYMOUS = {"name": "", "email": "", "answers": {}, "user": None, "photo_consent": False}
+ANONYMOUS = {"name": "", "email": "", "answers": {}, "user": None, "photo_consent": False,
+             "client_key": ""}
 
 
 def _anonymize(queryset, now):
@@ -788,18 +910,18 @@ def apply_retention(now=None):
     runs = []
     due = [
         event for event in EventPage.objects.filter(
-            personal_data_deleted_at__isnull=True, event_end__lt=now
+            state__personal_data_deleted_at__isnull=True, event_end__lt=now
         ).only("pk", "title", "event_end", "retention_days")
         if event.event_end + timedelta(days=event.retention_days) <= now
     ]
     for event in due:
-        with transaction.atomic():
+        with _locked_section():
             locked = _lock_event(event.pk)
             status_counts = counts(locked)
             anonymized = _anonymize(
                 Registration.objects.filter(event=locked, anonymized_at__isnull=True), now
             )
-            EventPage.objects.filter(pk=locked.pk).update(personal_data_deleted_at=now)
+            EventState.objects.filter(pk=locked.pk).update(personal_data_deleted_at=now)
             runs.append(RetentionRun.objects.create(
                 event=locked, event_title=locked.title, ran_at=now,
                 anonymized=anonymized, counts=status_counts,

@@ -1,18 +1,25 @@
 """When an editor publishes a change to date, place or access, participants get an
-updated calendar entry (SEQUENCE + 1) by e-mail."""
+updated calendar entry (SEQUENCE + 1) by e-mail. Every new event (created, copied,
+made by the demo) gets its EventState row at once."""
 
+from django.db import transaction
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 from wagtail.signals import page_published
 
-from .models import CalendarState, EventPage
+from .models import CalendarState, EventPage, EventState
+
+
+@receiver(post_save, sender=EventPage, dispatch_uid="events.state_for_new_event")
+def state_for_new_event(sender, instance, created, raw=False, **kwargs):
+    if created:
+        EventState.objects.get_or_create(event_id=instance.pk)
 
 
 @receiver(page_published, dispatch_uid="events.calendar_update_on_publish")
 def calendar_update_on_publish(sender, instance, **kwargs):
     if not isinstance(instance, EventPage):
         return
-    from . import services
-
     fingerprint = instance.compute_calendar_fingerprint()
     state = CalendarState.objects.filter(event_id=instance.pk).first()
     if state is None:  # first publication: nothing to update
@@ -20,4 +27,9 @@ def calendar_update_on_publish(sender, instance, **kwargs):
         return
     if state.fingerprint != fingerprint:
         CalendarState.objects.filter(event_id=instance.pk).update(fingerprint=fingerprint)
-        services.event_changed(instance)
+        # The new SEQUENCE is counted on the event's state row, which the registration lock
+        # holds: counted after commit in a background task, so publishing never waits for a rush.
+        from . import tasks
+
+        event_id = instance.pk
+        transaction.on_commit(lambda: tasks.event_changed.enqueue(event_id))

@@ -12,7 +12,7 @@ def send_registration_mails(kind, registration_ids):
     sent = 0
     for registration in Registration.objects.filter(
         pk__in=registration_ids, anonymized_at__isnull=True
-    ).select_related("event"):
+    ).select_related("event__state"):
         sent += send_registration_mail(registration, kind)
     return sent
 
@@ -24,9 +24,18 @@ def send_custom_message(registration_ids, subject, body):
     sent = 0
     for registration in Registration.objects.filter(
         pk__in=registration_ids, anonymized_at__isnull=True
-    ).select_related("event"):
+    ).select_related("event__state"):
         sent += send_custom(registration, subject, body)
     return sent
+
+
+@task()
+def event_changed(event_id):
+    from . import services
+    from .models import EventPage
+
+    event = EventPage.objects.filter(pk=event_id).first()
+    return services.event_changed(event) if event is not None else 0
 
 
 @task()

@@ -1,6 +1,7 @@
 """Public views of the events module: thin shells over services.py."""
 
-from functools import wraps
+import ipaddress
+from functools import cache, wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -113,10 +114,44 @@ def _form_page_from_cache(request, found):
     return HttpResponse(html.replace(CSRF_HOLE, get_token(request)).replace(SEATS_HOLE, escape(seats)))
 
 
+@cache
+def _networks(entries):
+    return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
+
+
+def _trusted_proxies():
+    return _networks(tuple(settings.TRUSTED_PROXIES))
+
+
+def _is_trusted_proxy(address, proxies):
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in proxies)
+
+
+def client_address(request):
+    """The client's IP address: REMOTE_ADDR, or, when that is a trusted reverse proxy
+    (TRUSTED_PROXIES), the rightmost X-Forwarded-For entry that is not itself one. Entries
+    left of it may be forged by the client; the proxies' own ones cannot."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    proxies = _trusted_proxies()
+    if not proxies or not _is_trusted_proxy(remote, proxies):
+        return remote
+    forwarded = [entry.strip() for entry in
+                 request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if entry.strip()]
+    for address in reversed(forwarded):
+        if not _is_trusted_proxy(address, proxies):
+            return address
+    return remote
+
+
 def _register(page, request, render_with_errors):
     form = RegistrationForm(page, data=request.POST, user=request.user)
     try:
-        registration = services.register(page, form.registration_data(), user=request.user)
+        registration = services.register(page, form.registration_data(), user=request.user,
+                                         client_address=client_address(request))
     except services.DuplicateRegistration as error:
         if not error.own_address:
             # Answered exactly like a new registration by e-mail: the owner of the
@@ -128,7 +163,12 @@ def _register(page, request, render_with_errors):
         form.show_errors(error.errors)
         if not error.errors:
             form.add_error(None, error.message)
-        return render_with_errors(form)
+        response = render_with_errors(form)
+        if isinstance(error, services.EventBusy):
+            # Overload, not bad input: the form with what was typed, and the honest status.
+            response.status_code = 503
+            response["Retry-After"] = "5"
+        return response
     if registration.email_confirmed_at is None:
         # Double opt-in: the way on is the link in the e-mail, as for an address that
         # was registered already (see DuplicateRegistration).
@@ -180,8 +220,8 @@ def feed(request):
     """All upcoming public events of this portal, subscribable (webcal)."""
     events = (
         EventPage.objects.live().public().filter(event_end__gte=timezone.now(),
-                                                 cancelled_at__isnull=True)
-        .order_by("event_start")
+                                                 state__cancelled_at__isnull=True)
+        .select_related("state").order_by("event_start")
     )
     name = getattr(request.tenant, "name", "") + " – Veranstaltungen"
     response = HttpResponse(calendar.calendar(events, name=name),
@@ -254,7 +294,11 @@ def cancel(request, registration, signed):
 @with_registration()
 def delete(request, registration, signed):
     event = registration.event
-    services.delete_own_registration(registration)
+    try:
+        services.delete_own_registration(registration)
+    except services.EventError as error:  # EventBusy: nothing changed, try again
+        messages.error(request, error.message)
+        return redirect("events:manage", signed=signed)
     messages.success(request, _("Your registration and your personal data have been deleted."))
     return redirect(event.url)
 

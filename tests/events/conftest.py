@@ -88,6 +88,9 @@ def committed_live_event(django_db_setup, django_db_blocker):
                 "DATABASE_URL": database_url(connection.settings_dict["NAME"]),
                 "EMAIL_URL": "memory://",
                 "TASKS_BACKEND": "beteiligung.task_backends.TenantImmediateBackend",
+                # As behind the production reverse proxy: browsers of the tests send their
+                # own client address in X-Forwarded-For (limits per client, e.g. open holds).
+                "TRUSTED_PROXIES": "127.0.0.1",
             })
             made.append((tenant, authority, event, server))
             connection.set_schema_to_public()
@@ -103,3 +106,75 @@ def committed_live_event(django_db_setup, django_db_blocker):
                 authority.editor_group.delete()
                 authority.delete()
         connection.set_schema_to_public()
+
+
+@pytest.fixture
+def committed_event(django_db_setup, django_db_blocker):
+    """``make(authority_name, **event_fields)`` -> (tenant, event): an event in tenant A,
+    committed for real so that a second connection (a thread) sees and locks it.
+    The test body runs inside ``django_db_blocker.unblock()`` and ``tenant_context``.
+    Everything is removed afterwards."""
+    from django.db import connection
+
+    from modules.events.models import EventPage, Registration
+    from tenants.models import Tenant
+
+    made = []
+
+    def make(authority_name, **fields):
+        with django_db_blocker.unblock():
+            tenant = Tenant.objects.get(schema_name="alpha")
+            with tenant_context(tenant):
+                authority = create_authority(authority_name)
+                event = make_event(authority, **fields)
+            made.append((tenant, authority, event))
+            connection.set_schema_to_public()
+        return tenant, event
+
+    yield make
+    with django_db_blocker.unblock():
+        for tenant, authority, event in made:
+            with tenant_context(tenant):
+                Registration.objects.filter(event=event).delete()
+                EventPage.objects.filter(pk=event.pk).delete()
+                authority.editor_group.delete()
+                authority.delete()
+        connection.set_schema_to_public()
+
+
+@pytest.fixture
+def second_connection(django_db_blocker):
+    """``hold(function)``: run ``function()`` in a thread with its own database connection,
+    inside a transaction that stays open (its locks held) until the ``with`` block ends."""
+    import contextlib
+    import threading
+
+    from django.db import connection, transaction
+
+    @contextlib.contextmanager
+    def hold(tenant, function):
+        ready, release, failure = threading.Event(), threading.Event(), []
+
+        def run():
+            try:
+                with tenant_context(tenant), transaction.atomic():
+                    function()
+                    ready.set()
+                    release.wait(timeout=60)
+            except BaseException as error:  # noqa: BLE001 - reported to the test
+                failure.append(error)
+                ready.set()
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        assert ready.wait(timeout=30)
+        try:
+            assert not failure, failure
+            yield
+        finally:
+            release.set()
+            thread.join(timeout=30)
+
+    return hold

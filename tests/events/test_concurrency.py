@@ -38,7 +38,9 @@ def test_no_overbooking_and_exact_promotion(live_event, django_db_blocker):
     barrier = threading.Barrier(PEOPLE)
 
     def register(i):
-        browser = Browser(port, "alpha.localhost")
+        # 200 people on 200 connections, forwarded by the (trusted) reverse proxy.
+        browser = Browser(port, "alpha.localhost",
+                          headers={"X-Forwarded-For": f"198.51.100.{i % 250}, 10.1.{i}.1"})
         token = browser.form_token(path)
         barrier.wait(timeout=120)  # everyone submits at the same moment
         status, headers, body = browser.post(path, {
