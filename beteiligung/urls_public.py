@@ -13,3 +13,6 @@ urlpatterns = [
     path("healthz", views.health),
     path("admin/", admin.site.urls),
 ]
+
+# German, in the portal's layout (beteiligung/security.py).
+handler400 = "beteiligung.security.bad_request"

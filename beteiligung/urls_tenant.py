@@ -29,3 +29,6 @@ for config in apps.get_app_configs():
         urlpatterns.append(path(config.url_prefix, include((config.urls, config.label))))
 
 urlpatterns.append(path("", include(wagtail_urls)))
+
+# German, in the portal's layout (beteiligung/security.py).
+handler400 = "beteiligung.security.bad_request"
