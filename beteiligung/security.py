@@ -18,7 +18,8 @@
   before anything else reads it. Without this, Django's own 400 handler read the
   body a second time (through the CSRF check of its error view) and turned the 400
   into a 500.
-* ``bad_request`` / ``csrf_failure``: German error pages in the portal's layout.
+* ``bad_request`` / ``too_many_requests`` / ``csrf_failure``: German error pages in the
+  portal's layout (400, 429, 403 for a missing or wrong CSRF token).
 """
 
 import base64
@@ -178,6 +179,11 @@ def _layout(request):
 def bad_request(request, exception=None):
     """German 400 page in the portal's layout (handler400 and the body guard)."""
     return render(request, "beteiligung/errors/400.html", {"layout": _layout(request)}, status=400)
+
+
+def too_many_requests(request, exception=None):
+    """German 429 page (allauth's rate limits look up ``handler429`` in ROOT_URLCONF)."""
+    return render(request, "beteiligung/errors/429.html", {"layout": _layout(request)}, status=429)
 
 
 def csrf_failure(request, reason=""):

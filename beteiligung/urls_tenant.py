@@ -32,3 +32,4 @@ urlpatterns.append(path("", include(wagtail_urls)))
 
 # German, in the portal's layout (beteiligung/security.py).
 handler400 = "beteiligung.security.bad_request"
+handler429 = "beteiligung.security.too_many_requests"  # allauth's rate limits
