@@ -396,3 +396,59 @@ def test_hostile_input_on_every_public_form(tenant_a, tenant_b, hostile_inputs, 
         assert any(a.endswith("/anmeldung/") and a.startswith("/veranstaltungen/") for a in found)
     assert "/admin/login/" in discovered["platform"], discovered["platform"]
     assert not problems, f"{len(problems)} problems:\n" + report
+
+
+# --- The single findings, each on its own ------------------------------------------------
+
+def _csrf_client(host, page):
+    client = Client(HTTP_HOST=host, enforce_csrf_checks=True, raise_request_exception=False)
+    response = client.get(page)
+    return client, re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.content.decode())[1]
+
+
+@pytest.mark.parametrize("host, url, layout", [
+    ("alpha.localhost", "/konto/login/", "Land Alpha"),
+    ("localhost", "/admin/login/", "</main>"),
+])
+def test_form_post_in_latin1_answers_german_400_not_500(tenant_a, host, url, layout):
+    """Django refuses non-UTF-8 form bodies with a 400, but its 400 view read the body a
+    second time (CSRF check of the error view) and answered 500."""
+    client, token = _csrf_client(host, url)
+    response = client.generic(
+        "POST", url, f"csrfmiddlewaretoken={token}&login=M%FCller&username=M%FCller".encode(),
+        content_type="application/x-www-form-urlencoded; charset=latin-1")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Die Anfrage konnte nicht verarbeitet werden" in html
+    assert 'lang="de"' in html and layout in html
+
+
+def test_too_many_fields_answer_german_400(tenant_a):
+    client, token = _csrf_client("alpha.localhost", "/konto/login/")
+    body = f"csrfmiddlewaretoken={token}&" + "&".join(f"f{i}=1" for i in range(1500))
+    response = client.generic("POST", "/konto/login/", body.encode(),
+                              content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    assert "Die Anfrage konnte nicht verarbeitet werden" in response.content.decode()
+
+
+@pytest.mark.parametrize("token", ["", "forged"])
+def test_missing_or_forged_csrf_token_gets_german_page_in_portal_layout(tenant_a, token):
+    client, real = _csrf_client("alpha.localhost", "/konto/login/")
+    data = {"login": "anna@example.org", "password": "x"}
+    if token:
+        data["csrfmiddlewaretoken"] = secrets.token_hex(32)
+    response = client.post("/konto/login/", data)
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Das Formular ist abgelaufen" in html
+    assert "Land Alpha" in html and 'lang="de"' in html
+
+
+def test_rate_limit_page_is_german(tenant_a):
+    client = Client(HTTP_HOST="alpha.localhost")
+    for _ in range(12):
+        response = client.post("/konto/login/", {"login": "niemand@example.org", "password": "x"})
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "Zu viele Versuche" in html and 'lang="de"' in html
