@@ -434,7 +434,7 @@ def test_too_many_fields_answer_german_400(tenant_a):
 
 @pytest.mark.parametrize("token", ["", "forged"])
 def test_missing_or_forged_csrf_token_gets_german_page_in_portal_layout(tenant_a, token):
-    client, real = _csrf_client("alpha.localhost", "/konto/login/")
+    client, _token = _csrf_client("alpha.localhost", "/konto/login/")
     data = {"login": "anna@example.org", "password": "x"}
     if token:
         data["csrfmiddlewaretoken"] = secrets.token_hex(32)
@@ -447,8 +447,8 @@ def test_missing_or_forged_csrf_token_gets_german_page_in_portal_layout(tenant_a
 
 def test_rate_limit_page_is_german(tenant_a):
     client = Client(HTTP_HOST="alpha.localhost")
-    for _ in range(12):
-        response = client.post("/konto/login/", {"login": "niemand@example.org", "password": "x"})
+    for _ in range(25):  # sign-up allows 20 a minute per address
+        response = client.post("/konto/signup/", {"email": "niemand@example.org", "password1": "x"})
     assert response.status_code == 429
     html = response.content.decode()
     assert "Zu viele Versuche" in html and 'lang="de"' in html
