@@ -107,6 +107,7 @@ TENANT_MIGRATION_EXECUTOR = os.environ.get("TENANT_MIGRATION_EXECUTOR", "standar
 MIDDLEWARE = [
     "tenants.middleware.TenantMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "beteiligung.security.PortalSecurityHeadersMiddleware",  # CSP + Permissions-Policy
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "beteiligung.middleware.PortalLanguageMiddleware",
@@ -114,6 +115,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before any view (and CSRF's process_view) reads a form body: unreadable -> German 400.
+    "beteiligung.security.RequestBodyGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "beteiligung.middleware.AdminRequiresMFAMiddleware",
@@ -283,6 +286,9 @@ WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False  # passwords are allauth's business
+# No avatars from gravatar.com: they would send a hash of each editor's address to a
+# third party. Nothing in the portal or the admin loads from another origin (CSP).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # --- Portal ------------------------------------------------------------------------------
 # Seconds a process trusts its host -> tenant map before asking the database again;
@@ -302,6 +308,34 @@ TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 X_FRAME_OPTIONS = "DENY"  # Wagtail marks its preview views SAMEORIGIN itself
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+CSRF_FAILURE_VIEW = "beteiligung.security.csrf_failure"  # German, in the portal's layout
+# Content-Security-Policy (django-csp; beteiligung/security.py picks the policy per area
+# and adds the hashes of the layout's two inline styles). Nothing from other origins.
+_CSP_COMMON = {
+    "default-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+}
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": _CSP_COMMON | {
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Wagtail 8's admin still renders inline <script> blocks (inline panels, date pickers)
+# and style attributes, and shows previews in a frame of its own.
+ADMIN_CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": _CSP_COMMON | {
+        "script-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "frame-src": ["'self'"],
+        "frame-ancestors": ["'self'"],
+    }
+}
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -17,3 +17,5 @@ urlpatterns = [
 
 handler404 = "beteiligung.views.page_not_found"
 handler500 = "beteiligung.views.server_error"
+# German, in the portal's layout (beteiligung/security.py).
+handler400 = "beteiligung.security.bad_request"

@@ -33,3 +33,6 @@ urlpatterns.append(path("", include(wagtail_urls)))
 
 handler404 = "beteiligung.views.page_not_found"
 handler500 = "beteiligung.views.server_error"
+# German, in the portal's layout (beteiligung/security.py).
+handler400 = "beteiligung.security.bad_request"
+handler429 = "beteiligung.security.too_many_requests"  # allauth's rate limits
