@@ -1,7 +1,8 @@
 """URLs of the public schema: the platform page and the operators' admin."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+from django.views.generic import RedirectView
 
 from . import views
 
@@ -11,5 +12,9 @@ admin.site.site_title = "Plattformbetrieb"
 urlpatterns = [
     path("", views.platform_index, name="platform_index"),
     path("healthz", views.health),
+    # Operators log in like editors: allauth (rate limits, second factor), never
+    # Django's password-only admin login.
+    path("admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
     path("admin/", admin.site.urls),
+    path("konto/", include("allauth.urls")),
 ]
