@@ -72,12 +72,22 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_email_confirmation_url(self, request, emailconfirmation):
         return _rebase(super().get_email_confirmation_url(request, emailconfirmation), request)
 
-    def send_account_already_exists_mail(self, email):
-        # Sign-up with a new address hashes the password (a few hundred ms); with a
-        # taken address allauth only sends this note. Spend the same hash here, or
-        # the answer time tells whether an address has an account.
-        make_password(secrets.token_urlsafe(24))
-        return super().send_account_already_exists_mail(email)
+
+
+def _signup_form():
+    from allauth.account.forms import SignupForm as Base
+
+    class SignupForm(Base):
+        def try_save(self, request):
+            if self.account_already_exists:
+                # A new address costs a password hash (a few hundred ms); a taken one
+                # only a note by e-mail (and not even that when one went out
+                # recently). Spend the same hash, or the answer time tells whether
+                # an address has an account.
+                make_password(self.cleaned_data.get("password1") or secrets.token_urlsafe(24))
+            return super().try_save(request)
+
+    return SignupForm
 
 
 def _activate_totp_form():
@@ -220,6 +230,7 @@ def _oidc_views():
 
 oidc_login, oidc_callback = _oidc_views()
 ActivateTOTPForm = _activate_totp_form()
+SignupForm = _signup_form()
 
 __all__ = [
     "AccountAdapter",

@@ -224,6 +224,7 @@ MFA_FORMS = {"activate_totp": "beteiligung.accounts.ActivateTOTPForm"}
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 SOCIALACCOUNT_ONLY = False
 ACCOUNT_ADAPTER = "beteiligung.accounts.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "beteiligung.accounts.SignupForm"}
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 WAGTAILADMIN_LOGIN_URL = "account_login"
