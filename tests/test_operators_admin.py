@@ -43,7 +43,7 @@ def test_django_admin_login_is_replaced_by_allauth(platform):
     assert response["Location"] == "/konto/login/?next=/admin/"
     # Django's admin sends anonymous visitors to its login, which is allauth's now.
     response = platform.get("/admin/", follow=True)
-    assert response.redirect_chain[-1][0] == "/konto/login/?next=/admin/"
+    assert response.redirect_chain[-1][0].startswith("/konto/login/?next=")
     page = platform.get("/konto/login/")
     assert page.status_code == 200
     assert "Plattformbetrieb" in page.content.decode()
