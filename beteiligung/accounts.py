@@ -51,6 +51,13 @@ class _MailSite:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request):
+        # The platform host has only operators' accounts, made with createsuperuser.
+        tenant = _current_tenant(request)
+        if tenant is None or tenant.schema_name == get_public_schema_name():
+            return False
+        return super().is_open_for_signup(request)
+
     def send_mail(self, template_prefix, email, context):
         """Every link of every allauth e-mail points to the tenant's primary domain."""
         from allauth.core import context as allauth_context

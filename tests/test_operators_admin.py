@@ -94,3 +94,15 @@ def test_operator_without_authenticator_is_sent_to_set_one_up(platform):
     page = platform.get("/konto/2fa/totp/activate/")
     assert page.status_code == 200
     assert "Plattformbetrieb" in page.content.decode()
+
+
+def test_nobody_signs_up_on_the_platform_host(platform):
+    from django.contrib.auth import get_user_model
+
+    response = platform.post("/konto/signup/", {
+        "email": "fremd@example.org", "password1": PASSWORD, "password2": PASSWORD,
+    })
+    assert response.status_code == 200
+    assert "signup_closed" in response.templates[0].name
+    with schema_context(get_public_schema_name()):
+        assert not get_user_model().objects.filter(email="fremd@example.org").exists()
