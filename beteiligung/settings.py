@@ -94,7 +94,9 @@ TENANT_APPS = [
     "allauth.socialaccount.providers.openid_connect",
 ]
 
-INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
+# allauth comes after the portal's apps (as in TENANT_APPS): the portal overrides its templates.
+_shared_first = [app for app in SHARED_APPS if not app.startswith("allauth")]
+INSTALLED_APPS = _shared_first + [app for app in TENANT_APPS if app not in _shared_first]
 
 TENANT_MODEL = "tenants.Tenant"
 TENANT_DOMAIN_MODEL = "tenants.Domain"

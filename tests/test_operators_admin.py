@@ -106,3 +106,22 @@ def test_nobody_signs_up_on_the_platform_host(platform):
     assert "signup_closed" in response.templates[0].name
     with schema_context(get_public_schema_name()):
         assert not get_user_model().objects.filter(email="fremd@example.org").exists()
+
+
+def test_operator_made_by_createsuperuser_confirms_address_then_sets_up_factor(platform):
+    import re
+
+    from django.contrib.auth import get_user_model
+    from django.core import mail
+
+    with schema_context(get_public_schema_name()):
+        get_user_model().objects.create_superuser("chef", "chef@example.org", PASSWORD)
+    platform.post("/konto/login/", {"login": "chef@example.org", "password": PASSWORD})
+    assert "_auth_user_id" not in platform.session
+    assert len(mail.outbox) == 1
+    link = re.search(r"http://localhost:\d+(/konto/confirm-email/\S+)", mail.outbox[0].body)
+    assert link, mail.outbox[0].body
+    platform.post(link.group(1))
+    platform.post("/konto/login/", {"login": "chef@example.org", "password": PASSWORD})
+    assert "_auth_user_id" in platform.session
+    assert platform.get("/admin/")["Location"] == "/konto/2fa/totp/activate/"
