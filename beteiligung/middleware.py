@@ -1,7 +1,16 @@
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.urls import NoReverseMatch, get_urlconf, reverse
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name
+
+# Views of these packages are an editing area wherever they are mounted.
+ADMIN_VIEW_MODULES = ("wagtail.admin.", "django.contrib.admin.")
+# The roots of the editing areas, resolved in the active URLconf (tenant or platform).
+ADMIN_ROOT_URL_NAMES = ("wagtailadmin_home", "admin:index")
 
 
 def has_strong_authenticator(user):
@@ -12,34 +21,101 @@ def has_strong_authenticator(user):
     ).exists()
 
 
-class AdminRequiresMFAMiddleware:
-    """Anyone who can enter the Wagtail admin must have set up a second factor first.
+def session_passed_second_factor(request, user):
+    """Did THIS session prove the second factor of ``user``?
 
-    Logging in goes through allauth (Wagtail's own login form is redirected
-    there, see urls_tenant.py), which asks for the second factor once one
-    exists; this middleware makes sure that one exists before the admin opens.
-    Only requests to /admin/ pay for the check.
+    allauth records every authentication step of a session (password, social
+    login, mfa, reauthentication), bound to the user. A session logged in by a
+    password alone - any login form, ``django.contrib.auth.login`` in code - has
+    no "mfa" record, whatever devices the user owns.
+    """
+    from allauth.account.authentication import get_authentication_records
+
+    return any(
+        record.get("method") == "mfa" for record in get_authentication_records(request, user)
+    )
+
+
+_admin_roots = {}
+
+
+def admin_roots():
+    """Where the editing areas are mounted in the active URLconf (cached per URLconf)."""
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    roots = _admin_roots.get(urlconf)
+    if roots is None:
+        roots = []
+        for name in ADMIN_ROOT_URL_NAMES:
+            try:
+                roots.append(reverse(name, urlconf=urlconf))
+            except NoReverseMatch:
+                pass
+        _admin_roots[urlconf] = roots = tuple(roots)
+    return roots
+
+
+def is_admin_view(request, view_func):
+    """The request is for an editing area: by where the admin is mounted in the
+    active URLconf (hooks such as the events module's participant exports live
+    below it), or by the view itself (an admin view mounted somewhere else)."""
+    path = request.path_info
+    if any(path.startswith(root) for root in admin_roots()):
+        return True
+    module = getattr(view_func, "__module__", "") or ""
+    view_class = getattr(view_func, "view_class", None)
+    if view_class is not None:
+        module = view_class.__module__
+    return module.startswith(ADMIN_VIEW_MODULES)
+
+
+def needs_second_factor(request):
+    user = request.user
+    if not user.is_authenticated:
+        return False
+    tenant = getattr(request, "tenant", None)
+    if tenant is None or tenant.schema_name == get_public_schema_name():
+        # The platform operators' admin: Django's admin lets staff in.
+        return user.is_active and user.is_staff
+    return user.has_perm("wagtailadmin.access_admin")
+
+
+class AdminRequiresMFAMiddleware:
+    """Nobody enters an editing area unless this session passed the second factor.
+
+    Editing areas are the Wagtail admin of a tenant and the Django admin of the
+    platform operators, wherever they are mounted. Someone who may enter one
+    and has no authenticator yet is sent to set one up; someone who has one
+    but whose session was opened without it (a password-only login by any
+    route) is asked for the second factor again.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if (
-            request.path.startswith("/admin/")
-            and getattr(request, "tenant", None) is not None
-            and request.tenant.schema_name != get_public_schema_name()
-            and request.user.is_authenticated
-            and request.user.has_perm("wagtailadmin.access_admin")
-            and not has_strong_authenticator(request.user)
-        ):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not is_admin_view(request, view_func) or not needs_second_factor(request):
+            return None
+        user = request.user
+        if not has_strong_authenticator(user):
             messages.warning(
                 request,
                 _("Editors must protect their account with a second factor before "
                   "they can use the editing area. Please set up an authenticator app."),
             )
             return redirect("mfa_activate_totp")
-        return self.get_response(request)
+        if session_passed_second_factor(request, user):
+            return None
+        messages.info(
+            request,
+            _("Please confirm with your second factor that it is you before the "
+              "editing area opens."),
+        )
+        return redirect(reverse("mfa_reauthenticate") + "?" + urlencode(
+            {"next": request.get_full_path()}
+        ))
 
 
 class PortalLanguageMiddleware:

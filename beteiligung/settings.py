@@ -43,7 +43,7 @@ else:
 # --- Apps ---------------------------------------------------------------------------
 # Required by the library: tenants and django_tenants in SHARED_APPS, Wagtail, allauth
 # and every module in TENANT_APPS. The public schema holds only tenants, domains, the
-# platform operators' accounts and the task queue.
+# platform operators' accounts (allauth, in both lists) and the task queue.
 SHARED_APPS = [
     "django_tenants",
     "tenants",
@@ -55,6 +55,12 @@ SHARED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    # The platform operators log in like editors: allauth with second factor and
+    # rate limits (their accounts live in the public schema).
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
 ]
 
 TENANT_APPS = [
@@ -88,7 +94,9 @@ TENANT_APPS = [
     "allauth.socialaccount.providers.openid_connect",
 ]
 
-INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
+# allauth comes after the portal's apps (as in TENANT_APPS): the portal overrides its templates.
+_shared_first = [app for app in SHARED_APPS if not app.startswith("allauth")]
+INSTALLED_APPS = _shared_first + [app for app in TENANT_APPS if app not in _shared_first]
 
 TENANT_MODEL = "tenants.Tenant"
 TENANT_DOMAIN_MODEL = "tenants.Domain"
@@ -224,11 +232,17 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Beteiligungsportal"
+MFA_FORMS = {"activate_totp": "beteiligung.accounts.ActivateTOTPForm"}
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 SOCIALACCOUNT_ONLY = False
+ACCOUNT_ADAPTER = "beteiligung.accounts.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "beteiligung.accounts.SignupForm"}
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 WAGTAILADMIN_LOGIN_URL = "account_login"
+# Private pages and documents send visitors to allauth's login, not to Wagtail's
+# password-only form (which urls_tenant.py redirects there, too).
+WAGTAIL_FRONTEND_LOGIN_URL = "account_login"
 
 # --- Internationalisation ----------------------------------------------------------
 LANGUAGE_CODE = "de"

@@ -7,7 +7,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from . import views
+from . import accounts, views
 
 urlpatterns = [
     path("healthz", views.health, name="health"),
@@ -17,6 +17,10 @@ urlpatterns = [
     path("admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
     path("admin/password_reset/", RedirectView.as_view(pattern_name="account_reset_password")),
     path("admin/", include(wagtailadmin_urls)),
+    # allauth's OpenID Connect views, guarded: an unreachable provider answers the
+    # portal's German error page instead of a bare 500 (same URLs, matched first).
+    path("konto/oidc/<str:provider_id>/login/", accounts.oidc_login),
+    path("konto/oidc/<str:provider_id>/login/callback/", accounts.oidc_callback),
     path("konto/", include("allauth.urls")),
     path("dokumente/", include(wagtaildocs_urls)),
     re_path(r"^media/(?P<schema>[a-z0-9_]+)/(?P<path>.+)$", views.serve_media, name="tenant_media"),
@@ -29,7 +33,12 @@ for config in apps.get_app_configs():
     if getattr(config, "urls", None):
         urlpatterns.append(path(config.url_prefix, include((config.urls, config.label))))
 
-urlpatterns.append(path("", include(wagtail_urls)))
+urlpatterns += [
+    # Wagtail's front-end login (private pages) takes a password alone: everybody
+    # logs in through allauth instead. Its page-password form stays (no account login).
+    path("_util/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
+    path("", include(wagtail_urls)),
+]
 
 handler404 = "beteiligung.views.page_not_found"
 handler500 = "beteiligung.views.server_error"

@@ -52,3 +52,25 @@ def make_procedure(parent, title, *, kind="dialog", starts=-1, ends=30, live=Tru
         live=live,
     )
     return parent.add_child(instance=page)
+
+
+def login_with_second_factor(client, user):
+    """Log ``client`` in as ``user`` as if by password and second factor (allauth's
+    records of this session), which the editing areas require."""
+    import time
+
+    from allauth.account.internal.flows.login import (
+        _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+        AUTHENTICATION_METHODS_SESSION_KEY,
+    )
+    from allauth.account.internal.userkit import user_id_to_str
+
+    client.force_login(user)
+    session = client.session
+    now = time.time()
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "password", "at": now, "email": user.email},
+        {"method": "mfa", "at": now, "type": "totp"},
+    ]
+    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = user_id_to_str(user)
+    session.save()

@@ -172,9 +172,12 @@ def test_add_authority_command(tenant_a, capsys):
 def test_configure_oidc_is_per_tenant(tenant_a, tenant_b, client_a, client_b):
     from allauth.socialaccount.models import SocialApp
 
-    call_command("tenant", "configure-oidc", "--schema", "alpha", "--provider-id", "servicekonto",
-                 "--name", "Servicekonto Alpha", "--server-url", "https://id.example.org/realms/x",
-                 "--client-id", "portal", "--secret", "s3cret")
+    from .oidc_support import discovery_server
+
+    with discovery_server() as issuer:
+        call_command("tenant", "configure-oidc", "--schema", "alpha", "--provider-id",
+                     "servicekonto", "--name", "Servicekonto Alpha", "--server-url", issuer,
+                     "--client-id", "portal", "--secret", "s3cret")
     with tenant_context(tenant_a):
         assert SocialApp.objects.get(provider_id="servicekonto").client_id == "portal"
     with tenant_context(tenant_b):

@@ -11,7 +11,7 @@ from beteiligung.authorities import create_authority
 from modules.events import services
 from modules.events.models import Registration, RegistrationStatus
 
-from ..factories import add_totp, make_user
+from ..factories import add_totp, login_with_second_factor, make_user
 from .conftest import add_question, data, make_event
 
 S = RegistrationStatus
@@ -23,7 +23,7 @@ def _editor_client(email, group=None, superuser=False):
         user.groups.add(group)
     add_totp(user)
     client = Client(HTTP_HOST="alpha.localhost")
-    client.force_login(user)
+    login_with_second_factor(client, user)
     return client
 
 

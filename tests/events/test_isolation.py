@@ -8,7 +8,7 @@ from beteiligung.authorities import create_authority
 from modules.events import services
 from modules.events.models import Registration
 
-from ..factories import add_totp, make_user
+from ..factories import add_totp, login_with_second_factor, make_user
 from .conftest import data, make_event
 
 
@@ -21,7 +21,7 @@ def test_tenant_b_sees_nothing_of_tenant_a(event, tenant_a, tenant_b, client_b):
         b_event = make_event(create_authority("Stadt Köln"), title="Kölner Forum")
         admin = make_user("chefin@beta.de", is_superuser=True, is_staff=True)
         add_totp(admin)
-        client_b.force_login(admin)  # the session lives in B's schema
+        login_with_second_factor(client_b, admin)  # the session lives in B's schema
 
     assert client_b.get(event_path).status_code == 404
     assert client_b.get(reverse("events:manage", args=[signed])).status_code == 404

@@ -36,7 +36,7 @@ class Command(BaseCommand):
         oidc.add_argument("--schema", required=True)
         oidc.add_argument("--provider-id", required=True, help="e.g. servicekonto")
         oidc.add_argument("--name", required=True, help="button label, e.g. 'Servicekonto NRW'")
-        oidc.add_argument("--server-url", required=True, help="issuer URL (with .well-known)")
+        oidc.add_argument("--server-url", required=True, help="issuer URL (checked before saving)")
         oidc.add_argument("--client-id", required=True)
         oidc.add_argument("--secret", required=True)
 
@@ -114,22 +114,20 @@ class Command(BaseCommand):
             )
 
     def do_configure_oidc(self, options):
-        from allauth.socialaccount.models import SocialApp
+        from beteiligung.accounts import OIDCConfigurationError, configure_oidc
 
         tenant = services.get_tenant(options["schema"])
         with schema_context(tenant.schema_name):
-            app, created = SocialApp.objects.update_or_create(
-                provider="openid_connect",
-                provider_id=options["provider_id"],
-                defaults={
-                    "name": options["name"],
-                    "client_id": options["client_id"],
-                    "secret": options["secret"],
-                    "settings": {"server_url": options["server_url"]},
-                },
-            )
+            try:
+                app, created = configure_oidc(
+                    options["provider_id"], options["name"], options["server_url"],
+                    options["client_id"], options["secret"],
+                )
+            except OIDCConfigurationError as error:
+                raise CommandError(f"Nothing saved: {error}") from None
         verb = "Added" if created else "Updated"
         self.stdout.write(
-            f"{verb} OpenID Connect provider {options['provider_id']} for {tenant.schema_name}. "
+            f"{verb} OpenID Connect provider {options['provider_id']} for {tenant.schema_name} "
+            f"(issuer {app.settings['server_url']}). "
             f"Redirect URI: {tenant.base_url()}/konto/oidc/{options['provider_id']}/login/callback/"
         )
