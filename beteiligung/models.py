@@ -184,7 +184,9 @@ class ProcedurePage(Page):
     @property
     def url_path_on_site(self):
         """The page's path on its site (for absolute links built with tenant_url)."""
-        parts = self.get_url_parts()
+        from .site_cache import RootPathsHolder
+
+        parts = self.get_url_parts(RootPathsHolder())
         return parts[2] if parts else self.url_path
 
     @property

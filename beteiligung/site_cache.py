@@ -37,6 +37,22 @@ def cached(key, compute):
     return value
 
 
+def root_paths():
+    """Wagtail's site root paths from this process's cache, not from Django's cache
+    (the shared database cache would cost a query for every page URL built)."""
+    from wagtail.models import Site
+
+    return cached(("root_paths",), Site.get_site_root_paths)
+
+
+class RootPathsHolder:
+    """Stands in for a request where a page URL is built without one (feeds, e-mails):
+    Page.get_url_parts(request) reads only ``_wagtail_cached_site_root_paths`` from it."""
+
+    def __init__(self):
+        self._wagtail_cached_site_root_paths = root_paths()
+
+
 def clear(**kwargs):
     with _lock:
         _entries.clear()
@@ -68,5 +84,5 @@ class CachedSiteMiddleware:
                 ("site", request.get_host()), lambda: Site._find_for_request(request)
             )
             # Read by Page._get_site_root_paths(request) instead of Django's cache.
-            request._wagtail_cached_site_root_paths = cached(("root_paths",), Site.get_site_root_paths)
+            request._wagtail_cached_site_root_paths = root_paths()
         return self.get_response(request)
