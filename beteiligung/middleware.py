@@ -1,3 +1,4 @@
+import functools
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -36,22 +37,17 @@ def session_passed_second_factor(request, user):
     )
 
 
-_admin_roots = {}
-
-
-def admin_roots():
-    """Where the editing areas are mounted in the active URLconf (cached per URLconf)."""
-    urlconf = get_urlconf() or settings.ROOT_URLCONF
-    roots = _admin_roots.get(urlconf)
-    if roots is None:
-        roots = []
-        for name in ADMIN_ROOT_URL_NAMES:
-            try:
-                roots.append(reverse(name, urlconf=urlconf))
-            except NoReverseMatch:
-                pass
-        _admin_roots[urlconf] = roots = tuple(roots)
-    return roots
+@functools.lru_cache(maxsize=32)
+def admin_roots(urlconf, names=ADMIN_ROOT_URL_NAMES):
+    """Where the editing areas called ``names`` are mounted in ``urlconf`` (tenant or
+    platform), as a tuple of path prefixes; resolved, never assumed to be /admin/."""
+    roots = []
+    for name in names:
+        try:
+            roots.append(reverse(name, urlconf=urlconf))
+        except NoReverseMatch:
+            pass
+    return tuple(roots)
 
 
 def is_admin_view(request, view_func):
@@ -59,7 +55,7 @@ def is_admin_view(request, view_func):
     active URLconf (hooks such as the events module's participant exports live
     below it), or by the view itself (an admin view mounted somewhere else)."""
     path = request.path_info
-    if any(path.startswith(root) for root in admin_roots()):
+    if path.startswith(admin_roots(get_urlconf() or settings.ROOT_URLCONF)):
         return True
     module = getattr(view_func, "__module__", "") or ""
     view_class = getattr(view_func, "view_class", None)

@@ -18,8 +18,7 @@
   before anything else reads it. Without this, Django's own 400 handler read the
   body a second time (through the CSRF check of its error view) and turned the 400
   into a 500.
-* ``bad_request`` / ``too_many_requests`` / ``csrf_failure``: German error pages in the
-  portal's layout (400, 429, 403 for a missing or wrong CSRF token).
+The German error pages themselves are in errors.py.
 """
 
 import base64
@@ -33,9 +32,10 @@ from django.conf import settings
 from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.db import connection
 from django.http import UnreadablePostError
-from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
 from django_tenants.utils import get_public_schema_name
+
+from .errors import bad_request
+from .middleware import admin_roots
 
 PERMISSIONS_POLICY = (
     "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), "
@@ -70,18 +70,10 @@ def _minimal_layout_hash():
     return _style_hash(get_template("tenants/minimal.css").render())
 
 
-@functools.lru_cache(maxsize=8)
-def _admin_prefix(urlconf):
-    try:
-        return reverse("wagtailadmin_home", urlconf=urlconf)
-    except NoReverseMatch:
-        return None
-
-
 def is_admin_request(request):
     """True for every URL under the Wagtail admin's mount point, wherever that is."""
-    prefix = _admin_prefix(getattr(request, "urlconf", None) or settings.ROOT_URLCONF)
-    return prefix is not None and request.path_info.startswith(prefix)
+    urlconf = getattr(request, "urlconf", None) or settings.ROOT_URLCONF
+    return request.path_info.startswith(admin_roots(urlconf, ("wagtailadmin_home",)))
 
 
 def _is_allauth_view(request):
@@ -167,25 +159,3 @@ class RequestBodyGuardMiddleware:
         if _unreadable_form_body(request):
             return bad_request(request)
         return self.get_response(request)
-
-
-def _layout(request):
-    tenant = getattr(request, "tenant", None)
-    if tenant is None or tenant.schema_name == get_public_schema_name():
-        return "tenants/base_minimal.html"
-    return "beteiligung/base.html"
-
-
-def bad_request(request, exception=None):
-    """German 400 page in the portal's layout (handler400 and the body guard)."""
-    return render(request, "beteiligung/errors/400.html", {"layout": _layout(request)}, status=400)
-
-
-def too_many_requests(request, exception=None):
-    """German 429 page (allauth's rate limits look up ``handler429`` in ROOT_URLCONF)."""
-    return render(request, "beteiligung/errors/429.html", {"layout": _layout(request)}, status=429)
-
-
-def csrf_failure(request, reason=""):
-    """German 403 page when the form's security token is missing or wrong (CSRF_FAILURE_VIEW)."""
-    return render(request, "beteiligung/errors/403_csrf.html", {"layout": _layout(request)}, status=403)

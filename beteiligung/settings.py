@@ -322,7 +322,7 @@ TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 X_FRAME_OPTIONS = "DENY"  # Wagtail marks its preview views SAMEORIGIN itself
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-CSRF_FAILURE_VIEW = "beteiligung.security.csrf_failure"  # German, in the portal's layout
+CSRF_FAILURE_VIEW = "beteiligung.errors.csrf_failure"  # German, in the portal's layout
 # Content-Security-Policy (django-csp; beteiligung/security.py picks the policy per area
 # and adds the hashes of the layout's two inline styles). Nothing from other origins.
 _CSP_COMMON = {

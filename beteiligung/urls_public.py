@@ -20,8 +20,8 @@ urlpatterns = [
     path("konto/", include("allauth.urls")),
 ]
 
-handler404 = "beteiligung.views.page_not_found"
-handler500 = "beteiligung.views.server_error"
-# German, in the portal's layout (beteiligung/security.py).
-handler400 = "beteiligung.security.bad_request"
-handler429 = "beteiligung.security.too_many_requests"  # allauth's rate limits
+handler404 = "beteiligung.errors.page_not_found"
+handler500 = "beteiligung.errors.server_error"
+# German, in the portal's layout (beteiligung/errors.py).
+handler400 = "beteiligung.errors.bad_request"
+handler429 = "beteiligung.errors.too_many_requests"  # allauth's rate limits

@@ -5,9 +5,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import connection
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseServerError
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
-from django.template import loader
 from django.utils._os import safe_join
 from django.views.decorators.http import require_GET
 
@@ -79,27 +78,6 @@ def demo_outbox(request):
         "beteiligung/demo_outbox.html",
         {"outbox_messages": OutboxMessage.objects.all()[:100]},
     )
-
-
-def page_not_found(request, exception=None):
-    """German 404 page: in the tenant's layout on a portal, the platform's on the platform host."""
-    template = "404.html" if is_tenant_request(request) else "beteiligung/platform_404.html"
-    return render(request, template, {"request_path": request.path}, status=404)
-
-
-def server_error(request):
-    """German 500 page that renders even when the database is broken.
-
-    No context processors (they query the portal settings and the user): only the
-    tenant object that the routing middleware holds in memory gives the branding.
-    """
-    if is_tenant_request(request):
-        try:
-            context = {"portal_tenant": request.tenant, "request": request}
-            return HttpResponseServerError(loader.render_to_string("500.html", context))
-        except Exception:  # the error page itself must not fail: the plain one below
-            pass
-    return HttpResponseServerError(loader.render_to_string("beteiligung/platform_500.html"))
 
 
 ROBOTS_TENANT = """User-agent: *

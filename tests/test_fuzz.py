@@ -39,7 +39,7 @@ from .factories import PASSWORD, add_totp, make_authority, make_user
 
 # Public pages with forms that a crawl from the home page does not reach.
 ENTRY_POINTS = ["/", "/verfahren/", "/konto/login/", "/konto/signup/", "/konto/password/reset/"]
-PLATFORM_ENTRY_POINTS = ["/", "/admin/login/"]
+PLATFORM_ENTRY_POINTS = ["/", "/konto/login/"]
 NOT_CRAWLED = ("/admin/", "/konto/logout/", "/static/", "/media/", "/dokumente/", "/demo/",
                "/django-admin/")
 TEXT_TYPES = {"text", "email", "search", "tel", "url", "password", "textarea", ""}
@@ -394,7 +394,7 @@ def test_hostile_input_on_every_public_form(tenant_a, tenant_b, hostile_inputs, 
         assert any(a.endswith("/loeschen/") for a in found), found
         assert any(a.startswith("/konto/confirm-email/") for a in found), found
         assert any(a.endswith("/anmeldung/") and a.startswith("/veranstaltungen/") for a in found)
-    assert "/admin/login/" in discovered["platform"], discovered["platform"]
+    assert "/konto/login/" in discovered["platform"], discovered["platform"]
     assert not problems, f"{len(problems)} problems:\n" + report
 
 
@@ -408,7 +408,7 @@ def _csrf_client(host, page):
 
 @pytest.mark.parametrize("host, url, layout", [
     ("alpha.localhost", "/konto/login/", "Land Alpha"),
-    ("localhost", "/admin/login/", "</main>"),
+    ("localhost", "/konto/login/", "</main>"),
 ])
 def test_form_post_in_latin1_answers_german_400_not_500(tenant_a, host, url, layout):
     """Django refuses non-UTF-8 form bodies with a 400, but its 400 view read the body a

@@ -14,6 +14,8 @@ from django_tenants.utils import schema_exists
 from tenants.models import Tenant
 from tenants.services import ProvisioningError, create_tenant, delete_tenant
 
+from .factories import add_totp, login_with_second_factor
+
 
 @pytest.mark.parametrize("schema", ["public", "tenant_template"])
 def test_service_refuses_platform_schemas(db, schema):
@@ -38,8 +40,9 @@ def test_model_refuses_to_drop_public(db):
 @pytest.fixture
 def operator(db):
     user = get_user_model().objects.create_superuser("betrieb", "betrieb@example.org", "x-Passwort-123")
+    add_totp(user)  # operators' admin: second factor required, like the editors'
     client = Client(HTTP_HOST="localhost")
-    client.force_login(user)
+    login_with_second_factor(client, user)
     return client
 
 

@@ -65,7 +65,7 @@ def _boom(request):
 
 
 urlpatterns = [path("kaputt/", _boom), *urls_tenant.urlpatterns]
-handler500 = "beteiligung.views.server_error"
+handler500 = "beteiligung.errors.server_error"
 
 
 @pytest.fixture
