@@ -55,10 +55,32 @@ LIMITED = "Zu viele gescheiterte Anmeldeversuche"
 WRONG_PASSWORD = "Passwort sind leider falsch"
 
 
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+def _redis_reachable():
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
+
+
 @pytest.mark.slow
-def test_login_rate_limit_counts_across_processes(django_db_setup, django_db_blocker):
+@pytest.mark.parametrize("cache_url", [None, REDIS_URL], ids=["database", "redis"])
+def test_login_rate_limit_counts_across_processes(django_db_setup, django_db_blocker, cache_url):
     """Two server processes on one database (as two gunicorn workers): 10 wrong passwords
-    for one account, alternating between them. At most 5 are checked as passwords."""
+    for one account, alternating between them. At most 5 are checked as passwords.
+    The same with Redis as the shared store (CACHE_URL), where a Redis server runs."""
+    if cache_url == REDIS_URL:
+        if not _redis_reachable():
+            pytest.skip("NO REDIS SERVER on 127.0.0.1:6379: the Redis variant of the shared "
+                        "rate limit was not tested")
+        import redis
+
+        redis.Redis.from_url(REDIS_URL).flushdb()
     from django.contrib.auth import get_user_model
 
     from beteiligung.testing.live import Browser, database_url, start_gunicorn, stop
@@ -69,6 +91,8 @@ def test_login_rate_limit_counts_across_processes(django_db_setup, django_db_blo
         with tenant_context(tenant):
             make_user("ratelimit@example.org")
         env = {"DATABASE_URL": database_url(connection.settings_dict["NAME"]), "EMAIL_URL": "memory://"}
+        if cache_url:
+            env["CACHE_URL"] = cache_url
         with ThreadPoolExecutor(2) as pool:
             servers = list(pool.map(lambda _: start_gunicorn(workers=1, threads=2, env=env), range(2)))
         try:
@@ -88,6 +112,8 @@ def test_login_rate_limit_counts_across_processes(django_db_setup, django_db_blo
             with tenant_context(tenant):
                 get_user_model().objects.filter(email="ratelimit@example.org").delete()
                 cache.clear()
+            if cache_url == REDIS_URL:
+                redis.Redis.from_url(REDIS_URL).flushdb()
             connection.set_schema_to_public()
     assert answers.count("wrong") <= 5, answers
     assert answers.count("limited") == 10 - answers.count("wrong"), answers
