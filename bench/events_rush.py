@@ -128,8 +128,11 @@ def tree_cpu_seconds(root):
             except OSError:
                 continue
             stats[int(entry)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / ticks, web)
+    children = {}
+    for pid, (parent, _, _) in stats.items():
+        children.setdefault(parent, []).append(pid)
     web = background = 0.0
-    todo = [child for child, (parent, _, _) in stats.items() if parent == root]
+    todo = list(children.get(root, []))
     while todo:
         pid = todo.pop()
         _, seconds, is_web = stats[pid]
@@ -137,7 +140,7 @@ def tree_cpu_seconds(root):
             web += seconds
         else:
             background += seconds
-        todo += [child for child, (parent, _, _) in stats.items() if parent == pid]
+        todo += children.get(pid, [])
     return web, background
 
 

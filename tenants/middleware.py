@@ -53,16 +53,13 @@ class TenantMiddleware(TenantMainMiddleware):
         try:
             hostname = self.hostname_from_request(request)
         except DisallowedHost:
-            connection.set_schema_to_public()
             return self.not_found(request)
         tenant = lookup_tenant(hostname)
         if tenant is None:
-            connection.set_schema_to_public()
             return self.not_found(request)
         tenant.domain_url = hostname
         request.tenant = tenant
         if not tenant.is_active and tenant.schema_name != get_public_schema_name():
-            connection.set_schema_to_public()
             return self.maintenance(request)
         connection.set_tenant(tenant)
         self.setup_url_routing(request)
@@ -70,10 +67,12 @@ class TenantMiddleware(TenantMainMiddleware):
 
     @staticmethod
     def not_found(request):
+        connection.set_schema_to_public()
         return render(request, "tenants/not_found.html", status=404)
 
     @staticmethod
     def maintenance(request):
+        connection.set_schema_to_public()
         response = render(
             request, "tenants/maintenance.html", {"tenant": request.tenant}, status=503
         )

@@ -5,6 +5,7 @@ from functools import cache, wraps
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect
@@ -97,7 +98,8 @@ SEATS_HOLE = "seatsHole7f3a9c"
 def _is_first_visit(request):
     """No session, no messages, no query: the page is the same for all such visitors."""
     cookies = request.COOKIES
-    return not (request.GET or cookies.get(settings.SESSION_COOKIE_NAME) or cookies.get("messages"))
+    return not (request.GET or cookies.get(settings.SESSION_COOKIE_NAME)
+                or cookies.get(CookieStorage.cookie_name))
 
 
 def _form_page_from_cache(request, found):
