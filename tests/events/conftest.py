@@ -60,6 +60,21 @@ def committed(django_capture_on_commit_callbacks):
     return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
+def _remove_committed(made):
+    """Remove what the committed_* fixtures made: (tenant, authority, event, ...) each."""
+    from django.db import connection
+
+    from modules.events.models import EventPage, Registration
+
+    for tenant, authority, event, *_ in made:
+        with tenant_context(tenant):
+            Registration.objects.filter(event=event).delete()
+            EventPage.objects.filter(pk=event.pk).delete()
+            authority.editor_group.delete()
+            authority.delete()
+    connection.set_schema_to_public()
+
+
 @pytest.fixture
 def committed_live_event(django_db_setup, django_db_blocker):
     """``make(authority_name, **event_fields)`` -> (tenant, event, port): an event in tenant
@@ -71,7 +86,6 @@ def committed_live_event(django_db_setup, django_db_blocker):
     from django.utils import timezone
 
     from beteiligung.testing.live import database_url, start_gunicorn, stop
-    from modules.events.models import EventPage, Registration
     from tenants.models import Tenant
 
     made = []
@@ -98,14 +112,9 @@ def committed_live_event(django_db_setup, django_db_blocker):
 
     yield make
     with django_db_blocker.unblock():
-        for tenant, authority, event, server in made:
+        for *_, server in made:
             stop(server)
-            with tenant_context(tenant):
-                Registration.objects.filter(event=event).delete()
-                EventPage.objects.get(pk=event.pk).delete()
-                authority.editor_group.delete()
-                authority.delete()
-        connection.set_schema_to_public()
+        _remove_committed(made)
 
 
 @pytest.fixture
@@ -116,7 +125,6 @@ def committed_event(django_db_setup, django_db_blocker):
     Everything is removed afterwards."""
     from django.db import connection
 
-    from modules.events.models import EventPage, Registration
     from tenants.models import Tenant
 
     made = []
@@ -133,13 +141,7 @@ def committed_event(django_db_setup, django_db_blocker):
 
     yield make
     with django_db_blocker.unblock():
-        for tenant, authority, event in made:
-            with tenant_context(tenant):
-                Registration.objects.filter(event=event).delete()
-                EventPage.objects.filter(pk=event.pk).delete()
-                authority.editor_group.delete()
-                authority.delete()
-        connection.set_schema_to_public()
+        _remove_committed(made)
 
 
 @pytest.fixture

@@ -4,15 +4,13 @@ Runs against the live gunicorn server with committed data, like the concurrency 
 Needs Debian's chromium and chromium-driver, which `make test` installs.
 """
 
-import shutil
 
 import pytest
 from django_tenants.utils import tenant_context
 
-pytestmark = pytest.mark.skipif(
-    not (shutil.which("chromium") and shutil.which("chromedriver")),
-    reason="needs Debian's chromium and chromium-driver (make test installs them)",
-)
+from beteiligung.testing.browser import chromium, needs_chromium
+
+pytestmark = needs_chromium
 
 
 def _wait(browser):
@@ -23,18 +21,7 @@ def _wait(browser):
 
 @pytest.fixture
 def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium")
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--window-size=400,900",
-                 "--host-resolver-rules=MAP *.localhost 127.0.0.1"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
-    driver.set_page_load_timeout(30)
+    driver = chromium(window_size="400,900")
     yield driver
     driver.quit()
 

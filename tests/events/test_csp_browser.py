@@ -3,33 +3,19 @@ editor logs in (password and second factor), edits a page title and publishes, w
 policy violation in the browser console anywhere (headless Chromium, live gunicorn).
 """
 
-import shutil
 import time
 
 import pytest
 from django_tenants.utils import tenant_context
 
-pytestmark = pytest.mark.skipif(
-    not (shutil.which("chromium") and shutil.which("chromedriver")),
-    reason="needs Debian's chromium and chromium-driver (make test installs them)",
-)
+from beteiligung.testing.browser import chromium, needs_chromium
+
+pytestmark = needs_chromium
 
 
 @pytest.fixture
 def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium")
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--window-size=1280,1000",
-                 "--host-resolver-rules=MAP *.localhost 127.0.0.1"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
-    driver.set_page_load_timeout(30)
+    driver = chromium(window_size="1280,1000", console_log=True)
     yield driver
     driver.quit()
 
