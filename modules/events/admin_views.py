@@ -70,7 +70,9 @@ def export(request, page_id, fmt):
     def rows():
         for r in qs:
             yield [
-                r.name, r.email, r.status_label, _local(r.created_at), _local(r.confirmed_at),
+                # Names stored before line breaks were refused stay on one line here too.
+                services.one_line(r.name), r.email, r.status_label, _local(r.created_at),
+                _local(r.confirmed_at),
                 _local(r.checked_in_at), r.ticket_code,
                 [i.title for i in r.programme_items.all()], r.photo_consent,
             ] + [(r.answers.get(q.key) or {}).get("value", "") for q in questions]

@@ -101,6 +101,19 @@ def test_exports_contain_exactly_this_events_registrations(event, authority_a, e
     assert emails == ["b@example.org", "c@example.org"]
 
 
+def test_exports_print_a_stored_multi_line_name_on_one_line(event, editor, filled):
+    """New input with line breaks is refused; a name stored before that was stays on one
+    line in the exports (text injection, hardening issue item 7)."""
+    from modules.events.models import Registration
+
+    Registration.objects.filter(pk=filled["confirmed"].pk).update(
+        name="Max\n\nACHTUNG: zahlen Sie hier https://evil.example/pay")
+    response = editor.get(f"/admin/veranstaltungen/{event.pk}/export.csv")
+    text = response.content.decode("utf-8-sig")
+    assert "Max ACHTUNG: zahlen Sie hier https://evil.example/pay" in text
+    assert "\nACHTUNG" not in text
+
+
 def test_check_in_desk(event, editor, filled):
     url = f"/admin/veranstaltungen/{event.pk}/einlass/"
     code = filled["confirmed"].ticket_code
