@@ -51,6 +51,20 @@ class _MailSite:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def is_safe_url(self, url):
+        """Redirects after login or the second factor stay on this host (or are relative).
+
+        allauth also accepts every host matching ALLOWED_HOSTS, which with a pattern like
+        ``.beteiligung.example.de`` would send a person on to *another tenant's* portal
+        (phishing between tenants)."""
+        from allauth.core import context
+        from django.utils.http import url_has_allowed_host_and_scheme
+
+        return url_has_allowed_host_and_scheme(
+            url, allowed_hosts={context.request.get_host()},
+            require_https=context.request.is_secure(),
+        )
+
     def is_open_for_signup(self, request):
         # The platform host has only operators' accounts, made with createsuperuser.
         tenant = _current_tenant(request)

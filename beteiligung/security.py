@@ -32,6 +32,7 @@ from django.conf import settings
 from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.db import connection
 from django.http import UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from django_tenants.utils import get_public_schema_name
 
 from .errors import bad_request
@@ -77,8 +78,9 @@ def is_admin_request(request):
 
 
 def _is_allauth_view(request):
+    """allauth's pages, and the portal's guarded OpenID Connect views around them."""
     match = getattr(request, "resolver_match", None)
-    return match is not None and match._func_path.startswith("allauth.")
+    return match is not None and match._func_path.startswith(("allauth.", "beteiligung.accounts."))
 
 
 def _identity_provider_origins():
@@ -141,7 +143,8 @@ def _unreadable_form_body(request):
         return "charset"
     try:
         request.POST  # noqa: B018 - parse once, here, where a failure can still answer 400
-    except (BadRequest, SuspiciousOperation, UnreadablePostError, UnicodeError, ValueError):
+    except (BadRequest, SuspiciousOperation, UnreadablePostError, MultiPartParserError,
+            UnicodeError, ValueError):
         return "unreadable"
     return None
 

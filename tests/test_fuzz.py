@@ -423,6 +423,15 @@ def test_form_post_in_latin1_answers_german_400_not_500(tenant_a, host, url, lay
     assert 'lang="de"' in html and layout in html
 
 
+@pytest.mark.parametrize("content_type", ["multipart/form-data; boundary=", "multipart/form-data"])
+def test_broken_multipart_answers_german_400_without_a_traceback(tenant_a, content_type, caplog):
+    client, token = _csrf_client("alpha.localhost", "/konto/login/")
+    response = client.generic("POST", "/konto/login/", b"--x\r\n", content_type=content_type)
+    assert response.status_code == 400
+    assert "Die Anfrage konnte nicht verarbeitet werden" in response.content.decode()
+    assert not [r for r in caplog.records if r.exc_info], "a traceback per request floods the log"
+
+
 def test_too_many_fields_answer_german_400(tenant_a):
     client, token = _csrf_client("alpha.localhost", "/konto/login/")
     body = f"csrfmiddlewaretoken={token}&" + "&".join(f"f{i}=1" for i in range(1500))

@@ -199,5 +199,8 @@ def test_account_pages_allow_forms_to_the_tenants_identity_provider_only(tenant_
     client = Client(HTTP_HOST=HOST)
     login = _policy(client.get("/konto/login/"))
     assert login["form-action"] == ["'self'", "https://id.land.example"]
+    # The provider's own login page (a POST form that redirects to the provider).
+    provider_login = _policy(client.get("/konto/oidc/land/login/"))
+    assert provider_login["form-action"] == ["'self'", "https://id.land.example"]
     assert _policy(client.get("/verfahren/"))["form-action"] == ["'self'"]
     assert _policy(Client(HTTP_HOST="beta.localhost").get("/konto/login/"))["form-action"] == ["'self'"]

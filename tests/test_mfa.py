@@ -90,7 +90,8 @@ def test_login_with_second_factor_opens_admin(tenant_a, client_a, editor):
     assert client_a.get("/admin/veranstaltungen/999999/export.csv").status_code == 404
 
 
-def test_setting_up_the_authenticator_counts_as_second_factor(tenant_a, client_a):
+def test_setting_up_the_authenticator_counts_as_second_factor(tenant_a, client_a, mailoutbox,
+                                                              django_capture_on_commit_callbacks):
     with tenant_context(tenant_a):
         make_user("neu-redaktion@example.org", is_superuser=True, is_staff=True)
     client_a.post("/konto/login/", {"login": "neu-redaktion@example.org", "password": PASSWORD})
@@ -100,9 +101,35 @@ def test_setting_up_the_authenticator_counts_as_second_factor(tenant_a, client_a
     page = client_a.get("/konto/2fa/totp/activate/")
     assert page.status_code == 200, (page.status_code, page.get("Location"))
     secret = page.context["form"].secret
-    response = client_a.post("/konto/2fa/totp/activate/", {"code": _code(secret)})
+    with django_capture_on_commit_callbacks() as after_commit:
+        response = client_a.post("/konto/2fa/totp/activate/", {"code": _code(secret)})
     assert response.status_code == 302, response.content
+    # In production the request commits while it runs; here its on-commit work runs
+    # after the test client returned, so it gets a request of the same host again.
+    from allauth.core import context
+    from django.test import RequestFactory
+
+    with tenant_context(tenant_a), context.request_context(
+            RequestFactory(HTTP_HOST="alpha.localhost").get("/konto/2fa/totp/activate/")):
+        for callback in after_commit:
+            callback()
     assert client_a.get("/admin/").status_code == 200
+    # Whoever knows the password sets up the first authenticator: the owner is told.
+    assert [m.to for m in mailoutbox] == [["neu-redaktion@example.org"]]
+
+
+def test_redirects_after_login_stay_on_this_tenant(tenant_a, client_a):
+    """allauth would follow ?next= to any host matching ALLOWED_HOSTS, another tenant's
+    portal included; only this host (or a relative path) is followed."""
+    with tenant_context(tenant_a):
+        make_user("weiter@example.org")
+    for target, expected in (("http://beta.localhost/verfahren/", "/"),
+                             ("http://alpha.localhost.evil.example/", "/"),
+                             ("/verfahren/", "/verfahren/")):
+        response = client_a.post("/konto/login/", {
+            "login": "weiter@example.org", "password": PASSWORD, "next": target})
+        assert response.status_code == 302 and response["Location"] == expected, target
+        client_a.post("/konto/logout/")
 
 
 # --- the admin mounted elsewhere ----------------------------------------------------------

@@ -379,16 +379,34 @@ def _seats_and_duplicate(event, email_key, client_key=None):
         return cursor.fetchone()
 
 
+def _parse_ip(value):
+    """An IP address as proxies write it: bare, "1.2.3.4:5555", "[2001:db8::1]:443"."""
+    value = str(value).strip()
+    if value.startswith("[") and "]" in value:
+        value = value[1:value.index("]")]
+    elif value.count(":") == 1:
+        value = value.split(":", 1)[0]
+    return ipaddress.ip_address(value)
+
+
 def client_key(address):
     """A keyed hash of the client's network (IPv4 address, IPv6 /64, which one machine
-    usually has whole), so the address itself is never stored; "" for no address."""
-    try:
-        ip = ipaddress.ip_address(str(address or "").strip())
-    except ValueError:
+    usually has whole), so the address itself is never stored.
+
+    "" only when no address was given (services called by the portal itself: admin,
+    tasks, shell), which the limit skips. An address that cannot be read (e.g. garbage
+    in X-Forwarded-For behind a trusted proxy) falls into one shared bucket, so it can
+    never switch the limit off."""
+    if not address:
         return ""
-    if ip.version == 6 and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    network = str(ip) if ip.version == 4 else str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    try:
+        ip = _parse_ip(address)
+    except ValueError:
+        network = "unreadable"
+    else:
+        if ip.version == 6 and ip.ipv4_mapped:
+            ip = ip.ipv4_mapped
+        network = str(ip) if ip.version == 4 else str(ipaddress.ip_network(f"{ip}/64", strict=False))
     message = f"beteiligung.events.client:{network}".encode()
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()[:32]
 

@@ -75,6 +75,18 @@ def test_ipv6_counts_per_64_network(big_event):
     assert _register(big_event, 4, "2001:db8:1:3::1").status == S.PENDING
 
 
+def test_addresses_as_proxies_write_them_count_as_that_client(big_event):
+    """Ports and brackets (some load balancers add them) name the same client; an address
+    that cannot be read falls into one shared bucket instead of switching the limit off."""
+    assert services.client_key("203.0.113.9:5555") == services.client_key("203.0.113.9")
+    assert services.client_key("[2001:db8::1]:443") == services.client_key("2001:db8::1")
+    assert services.client_key("garbage") == services.client_key("other garbage") != ""
+    for i in range(3):
+        _register(big_event, i, f"kaputt-{i}")
+    with pytest.raises(services.TooManyOpenHolds):
+        _register(big_event, 3, "noch-kaputter")
+
+
 def test_limit_is_set_per_event_and_per_tenant(big_event, authority_a, tenant_b):
     for i in range(3):
         _register(big_event, i)
