@@ -18,8 +18,18 @@ class BeteiligungConfig(AppConfig):
 
         connect_signals()
 
+        from wagtail.signals import post_page_move
+
+        post_page_move.connect(_page_moved, dispatch_uid="beteiligung.reassign_authorities")
+
         from . import tasks
         from .scheduler import register_periodic
 
         # Pages and snippets with a go-live or expiry time, in every tenant, every minute.
         register_periodic(tasks.publish_scheduled, seconds=60)
+
+
+def _page_moved(sender, instance, **kwargs):
+    from .models import reassign_authorities
+
+    reassign_authorities(instance.path)

@@ -216,6 +216,27 @@ def _ancestor_paths(path, steplen=4):
     return [path[:i] for i in range(steplen, len(path), steplen)]
 
 
+def reassign_authorities(path):
+    """Give every procedure at or below ``path`` the authority it now stands under.
+
+    ProcedurePage.save() sets it, but Wagtail moves a page (and its subtree) without
+    saving the procedures themselves (post_page_move, see apps.py). Two queries and one
+    bulk update, whatever the size of the subtree."""
+    procedures = list(ProcedurePage.objects.filter(path__startswith=path).only("pk", "path", "authority"))
+    if not procedures:
+        return 0
+    authorities = dict(AuthorityPage.objects.values_list("path", "pk"))
+    changed = []
+    for procedure in procedures:
+        nearest = next((authorities[p] for p in reversed(_ancestor_paths(procedure.path))
+                        if p in authorities), None)
+        if procedure.authority_id != nearest:
+            procedure.authority_id = nearest
+            changed.append(procedure)
+    ProcedurePage.objects.bulk_update(changed, ["authority"])
+    return len(changed)
+
+
 class ProcedureIndexPage(Page):
     """All procedures of the portal, filterable by type, status and authority."""
 

@@ -32,6 +32,21 @@ def test_procedure_knows_its_authority(tenant_a):
         assert procedure.authority_id == ministry.pk
 
 
+def test_moved_procedure_follows_its_new_authority(tenant_a):
+    """A procedure (or a page holding procedures) moved to another authority belongs to
+    that one: the listing filter and the editor groups agree with the tree."""
+    from beteiligung.models import ProcedurePage
+
+    with tenant_context(tenant_a):
+        ministry = create_authority("Ministerium für Verkehr")
+        town = create_authority("Stadt Beispielhausen")
+        procedure = make_procedure(ministry, "Nahverkehrsplan")
+        procedure.move(town, pos="last-child")
+        assert ProcedurePage.objects.get(pk=procedure.pk).authority_id == town.pk
+        assert list(town.procedures.values_list("pk", flat=True)) == [procedure.pk]
+        assert not ministry.procedures.exists()
+
+
 @pytest.mark.parametrize("name", ["", "   ", "x" * 256])
 def test_bad_authority_names_are_refused(tenant_a, name):
     from beteiligung.models import AuthorityPage
