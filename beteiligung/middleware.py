@@ -6,7 +6,8 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, get_urlconf, reverse
 from django.utils.translation import gettext as _
-from django_tenants.utils import get_public_schema_name
+
+from .tenant_only import is_tenant_request
 
 # Views of these packages are an editing area wherever they are mounted.
 ADMIN_VIEW_MODULES = ("wagtail.admin.", "django.contrib.admin.")
@@ -68,8 +69,7 @@ def needs_second_factor(request):
     user = request.user
     if not user.is_authenticated:
         return False
-    tenant = getattr(request, "tenant", None)
-    if tenant is None or tenant.schema_name == get_public_schema_name():
+    if not is_tenant_request(request):
         # The platform operators' admin: Django's admin lets staff in.
         return user.is_active and user.is_staff
     return user.has_perm("wagtailadmin.access_admin")

@@ -37,6 +37,7 @@ from django_tenants.utils import get_public_schema_name
 
 from .errors import bad_request
 from .middleware import admin_roots
+from .tenant_only import is_tenant_request
 
 PERMISSIONS_POLICY = (
     "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), "
@@ -120,9 +121,8 @@ class PortalSecurityHeadersMiddleware(CSPMiddleware):
             return parts
         update = dict(parts.update or {})
         styles = [_minimal_layout_hash()]
-        tenant = getattr(request, "tenant", None)
-        if tenant is not None and tenant.schema_name != get_public_schema_name():
-            styles.append(_style_hash(branding_css(tenant)))
+        if is_tenant_request(request):
+            styles.append(_style_hash(branding_css(request.tenant)))
         update["style-src"] = styles
         if _is_allauth_view(request):
             origins = _identity_provider_origins()
