@@ -26,7 +26,7 @@ from concurrent.futures import ProcessPoolExecutor
 from _db import drop_database, fresh_database
 from _wrk import wrk
 
-from beteiligung.testing.live import Browser, free_port
+from beteiligung.project.testing.live import Browser, free_port
 
 DB = "beteiligung_bench_rush"
 HOST = "rush.localhost"
@@ -43,7 +43,7 @@ def prepare(seats):
     from django.utils import timezone
     from django_tenants.utils import tenant_context
 
-    from beteiligung.authorities import create_authority
+    from beteiligung.portal.authorities import create_authority
     from modules.events.models import EventPage
     from tenants.services import create_tenant
 
@@ -165,7 +165,7 @@ def main():
         port = free_port()
         env = {**os.environ, "DATABASE_URL": url, "EMAIL_URL": "memory://",
                "ALLOWED_HOSTS": ".localhost,localhost,127.0.0.1", "TRUSTED_PROXIES": "127.0.0.1"}
-        command = [sys.executable, "-m", "beteiligung.cli", "serve", "--port", str(port)]
+        command = [sys.executable, "-m", "beteiligung.project.cli", "serve", "--port", str(port)]
         if options.server_workers:
             command += ["--workers", str(options.server_workers)]
         if options.server_threads:

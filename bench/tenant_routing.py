@@ -14,7 +14,7 @@ import time
 from _db import drop_database, fresh_database
 from _wrk import wrk
 
-from beteiligung.testing.live import start_gunicorn, stop
+from beteiligung.project.testing.live import start_gunicorn, stop
 
 SECONDS = int(sys.argv[1]) if len(sys.argv) > 1 else 10
 DB = "beteiligung_bench_routing"
@@ -39,7 +39,7 @@ def main():
         connections.close_all()
 
         servers.append(start_gunicorn("bench.bare_app:application", 8102, threads=4))
-        servers.append(start_gunicorn("beteiligung.wsgi:application", 8101, threads=4,
+        servers.append(start_gunicorn("beteiligung.project.wsgi:application", 8101, threads=4,
                                       env={"DATABASE_URL": url}))
         time.sleep(1)
         targets = [

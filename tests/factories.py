@@ -33,7 +33,7 @@ def home_page():
 
 
 def make_authority(name, short_name=""):
-    from beteiligung.authorities import create_authority
+    from beteiligung.portal.authorities import create_authority
 
     return create_authority(name, short_name=short_name)
 

@@ -3,7 +3,7 @@
 import pytest
 from django_tenants.utils import tenant_context
 
-from beteiligung.authorities import AuthorityError, create_authority
+from beteiligung.portal.authorities import AuthorityError, create_authority
 
 from .factories import make_procedure, make_user
 

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
 
-from beteiligung.env import parse_cache_url
+from beteiligung.project.env import parse_cache_url
 
 from .factories import make_user
 
@@ -83,7 +83,7 @@ def test_login_rate_limit_counts_across_processes(django_db_setup, django_db_blo
         redis.Redis.from_url(REDIS_URL).flushdb()
     from django.contrib.auth import get_user_model
 
-    from beteiligung.testing.live import Browser, database_url, start_gunicorn, stop
+    from beteiligung.project.testing.live import Browser, database_url, start_gunicorn, stop
     from tenants.models import Tenant
 
     with django_db_blocker.unblock():

@@ -11,7 +11,7 @@ import urllib.request
 import psycopg
 import pytest
 
-from beteiligung.testing.live import database_url, free_port
+from beteiligung.project.testing.live import database_url, free_port
 
 DB = "beteiligung_test_demo"
 
@@ -33,7 +33,7 @@ def demo_env():
 
 def _demo(env, *args, timeout=300):
     return subprocess.run(
-        [sys.executable, "-m", "beteiligung.cli", "demo", *args],
+        [sys.executable, "-m", "beteiligung.project.cli", "demo", *args],
         env=env, capture_output=True, text=True, timeout=timeout,
     )
 
@@ -66,7 +66,7 @@ def test_demo_is_idempotent_and_serves_both_tenants(demo_env):
 
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "beteiligung.cli", "demo", "--port", str(port)],
+        [sys.executable, "-m", "beteiligung.project.cli", "demo", "--port", str(port)],
         env=demo_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         start_new_session=True,
     )

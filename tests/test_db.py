@@ -7,7 +7,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import Site
 
-from beteiligung.testing.live import Browser, database_url, start_gunicorn, stop
+from beteiligung.project.testing.live import Browser, database_url, start_gunicorn, stop
 
 
 def _search_path_statements(queries):

@@ -175,7 +175,7 @@ def test_admin_has_its_own_policy_and_loads_nothing_from_other_origins(tenant_a,
 
 
 def test_admin_policy_follows_the_admin_wherever_it_is_mounted(tenant_a):
-    from beteiligung import security
+    from beteiligung.project import security
 
     def request(path, urlconf):
         return type("R", (), {"path_info": path, "urlconf": urlconf})()

@@ -3,7 +3,7 @@
 import pytest
 from django_tenants.utils import tenant_context
 
-from beteiligung.authorities import create_authority
+from beteiligung.portal.authorities import create_authority
 
 from .conftest import hostile_strings
 from .factories import home_page, make_procedure

@@ -47,7 +47,7 @@ def test_private_pages_send_visitors_to_allauth(settings):
     from wagtail.wagtail_hooks import require_wagtail_login
 
     assert settings.WAGTAIL_FRONTEND_LOGIN_URL == "account_login"
-    with override_settings(ROOT_URLCONF="beteiligung.urls_tenant"):
+    with override_settings(ROOT_URLCONF="beteiligung.project.urls_tenant"):
         response = require_wagtail_login(next="/dokumente/1/x.pdf")
     assert response["Location"].startswith("/konto/login/?next=")
 
@@ -208,7 +208,7 @@ def test_no_tenant_route_opens_the_admin_without_second_factor(tenant_a, editor)
     with tenant_context(tenant_a):
         make_user("unbestaetigt@example.org", verified=False, is_superuser=True, is_staff=True)
     routes, logged_in, opened = _post_credentials_everywhere(
-        "alpha.localhost", EDITOR, "beteiligung.urls_tenant", "/admin/"
+        "alpha.localhost", EDITOR, "beteiligung.project.urls_tenant", "/admin/"
     )
     # The walk really reached the credential forms (and the old Wagtail one).
     for expected in ("/konto/login/", "/konto/signup/", "/_util/login/", "/admin/login/",
@@ -218,7 +218,7 @@ def test_no_tenant_route_opens_the_admin_without_second_factor(tenant_a, editor)
     assert logged_in == [] and opened == []
     # An unverified address gets no session through any route either.
     _, logged_in, opened = _post_credentials_everywhere(
-        "alpha.localhost", "unbestaetigt@example.org", "beteiligung.urls_tenant", "/admin/"
+        "alpha.localhost", "unbestaetigt@example.org", "beteiligung.project.urls_tenant", "/admin/"
     )
     assert logged_in == [] and opened == []
 
@@ -229,7 +229,7 @@ def test_no_platform_route_opens_the_operators_admin_without_second_factor(db):
         operator = make_user("betrieb-mfa@example.org", is_superuser=True, is_staff=True)
         add_totp(operator)
     routes, logged_in, opened = _post_credentials_everywhere(
-        "localhost", "betrieb-mfa@example.org", "beteiligung.urls_public", "/admin/"
+        "localhost", "betrieb-mfa@example.org", "beteiligung.project.urls_public", "/admin/"
     )
     for expected in ("/konto/login/", "/admin/login/"):
         assert expected in routes

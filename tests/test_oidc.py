@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django_tenants.utils import tenant_context
 
-from beteiligung.accounts import configure_oidc
+from beteiligung.portal.accounts import configure_oidc
 
 from .factories import add_totp
 from .oidc_support import discovery_server, free_port

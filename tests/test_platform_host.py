@@ -6,7 +6,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import path
 
-from beteiligung import urls_tenant
+from beteiligung.project import urls_tenant
 
 PLATFORM_PATHS = [
     "/favicon.ico", "/robots.txt", "/x/y", "/gibt-es-nicht/", "/admin/login/",
@@ -65,18 +65,18 @@ def _boom(request):
 
 
 urlpatterns = [path("kaputt/", _boom), *urls_tenant.urlpatterns]
-handler500 = "beteiligung.errors.server_error"
+handler500 = "beteiligung.portal.errors.server_error"
 
 
 @pytest.fixture
 def broken_urls(settings):
-    import beteiligung.urls_public
-    import beteiligung.urls_tenant
+    import beteiligung.project.urls_public
+    import beteiligung.project.urls_tenant
 
     # The real handlers of both URLconfs, with one failing view in front.
     settings.ROOT_URLCONF = "tests.test_platform_host"
     settings.PUBLIC_SCHEMA_URLCONF = "tests.test_platform_host"
-    return beteiligung.urls_tenant.handler500, beteiligung.urls_public.handler500
+    return beteiligung.project.urls_tenant.handler500, beteiligung.project.urls_public.handler500
 
 
 def test_500_pages_are_german_and_render_with_a_broken_database(tenant_a, broken_urls):

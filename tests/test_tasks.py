@@ -29,7 +29,7 @@ def test_task_enqueued_in_a_runs_in_a(tenant_a, tenant_b, settings):
 
     from beteiligung.models import OutboxMessage
 
-    settings.TASKS = {"default": {"BACKEND": "beteiligung.task_backends.TenantDatabaseBackend"}}
+    settings.TASKS = {"default": {"BACKEND": "beteiligung.project.task_backends.TenantDatabaseBackend"}}
     with tenant_context(tenant_a):
         result = record_schema.enqueue("aus-alpha")
     # The queue lives in the public schema; the worker starts there, as in production.
@@ -49,9 +49,9 @@ def test_task_enqueued_in_a_runs_in_a(tenant_a, tenant_b, settings):
 def test_task_of_a_deleted_tenant_fails_instead_of_running_in_public(tenant_a, settings):
     from django_tasks_db.models import DBTaskResult
 
-    from beteiligung.tasks import run_in_schema
+    from beteiligung.project.tasks import run_in_schema
 
-    settings.TASKS = {"default": {"BACKEND": "beteiligung.task_backends.TenantDatabaseBackend"}}
+    settings.TASKS = {"default": {"BACKEND": "beteiligung.project.task_backends.TenantDatabaseBackend"}}
     result = run_in_schema.enqueue("geloescht", record_schema.module_path, ["x"], {})
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     with schema_context("public"):
@@ -60,7 +60,7 @@ def test_task_of_a_deleted_tenant_fails_instead_of_running_in_public(tenant_a, s
 
 def test_immediate_backend_also_carries_the_schema(tenant_b, settings):
     settings.TASKS = {
-        "default": {"BACKEND": "beteiligung.task_backends.TenantImmediateBackend"}
+        "default": {"BACKEND": "beteiligung.project.task_backends.TenantImmediateBackend"}
     }
     with tenant_context(tenant_b):
         result = record_schema.enqueue("sofort")
@@ -75,8 +75,8 @@ def test_scheduled_page_goes_live_in_its_tenant_only(tenant_a, tenant_b, client_
     from django.utils import timezone
     from wagtail.models import Revision
 
-    from beteiligung import scheduler
     from beteiligung.models import StandardPage
+    from beteiligung.project import scheduler
 
     from .factories import home_page
 
@@ -103,11 +103,10 @@ def test_scheduled_page_goes_live_in_its_tenant_only(tenant_a, tenant_b, client_
     with tenant_context(tenant_b):
         page_b, revision_b = scheduled_page("geplant-b", now + timedelta(hours=1))
     assert client_a.get("/geplant-a/").status_code == 404
-    for periodic in scheduler.PERIODIC:
-        monkeypatch.setattr(periodic, "last_run", 0.0)
+    monkeypatch.setattr(scheduler, "LAST_RUN", {})
     enqueued = scheduler.run_due()
-    assert ("alpha", "beteiligung.tasks.publish_scheduled") in enqueued
-    assert ("beta", "beteiligung.tasks.publish_scheduled") in enqueued
+    assert ("alpha", "beteiligung.project.tasks.publish_scheduled") in enqueued
+    assert ("beta", "beteiligung.project.tasks.publish_scheduled") in enqueued
     with tenant_context(tenant_a):
         page_a.refresh_from_db()
         assert page_a.live

@@ -4,7 +4,7 @@
 from django.urls import URLResolver, include, path
 from wagtail.admin import urls as wagtailadmin_urls
 
-from beteiligung import urls_tenant
+from beteiligung.project import urls_tenant
 
 
 def _is_admin(entry):

@@ -11,7 +11,9 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from beteiligung.exports import table_response
+from beteiligung.participation.exports import table_response
+from beteiligung.participation.retention import RetentionRun
+from beteiligung.participation.text import one_line
 
 from . import services
 from .models import EventPage, Registration, RegistrationStatus
@@ -55,7 +57,7 @@ def participants(request, page_id):
         "fill_percent": round(100 * counts["seats_taken"] / event.capacity)
         if event.capacity else None,
         "other_events": other_events,
-        "retention_runs": event.retention_runs.all()[:10],
+        "retention_runs": RetentionRun.objects.filter(procedure=event)[:10],
     })
 
 
@@ -71,7 +73,7 @@ def export(request, page_id, fmt):
         for r in qs:
             yield [
                 # Names stored before line breaks were refused stay on one line here too.
-                services.one_line(r.name), r.email, r.status_label, _local(r.created_at),
+                one_line(r.name), r.email, r.status_label, _local(r.created_at),
                 _local(r.confirmed_at),
                 _local(r.checked_in_at), r.ticket_code,
                 [i.title for i in r.programme_items.all()], r.photo_consent,

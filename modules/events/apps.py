@@ -7,18 +7,20 @@ class EventsConfig(AppConfig):
     label = "events"
     verbose_name = _("Events")
     default_auto_field = "django.db.models.BigAutoField"
-    # Plugged into the tenant URLconf by beteiligung.urls_tenant.
-    urls = "modules.events.urls"
-    url_prefix = "veranstaltungen/"
 
     def ready(self):
-        from beteiligung.demo import DEMO_CONTENT_HOOKS
-        from beteiligung.scheduler import register_periodic
+        from beteiligung.participation import registry
 
-        from . import signals, tasks  # noqa: F401 - signals connect on import
+        from . import services, signals, tasks  # noqa: F401 - signals connect on import
         from .demo import ensure_demo_events
+        from .models import EventPage
 
-        if ensure_demo_events not in DEMO_CONTENT_HOOKS:
-            DEMO_CONTENT_HOOKS.append(ensure_demo_events)
-        register_periodic(tasks.expire_holds, seconds=60)
-        register_periodic(tasks.apply_retention, seconds=3600)
+        registry.register(registry.Module(
+            label=self.label,
+            page_models=(EventPage,),
+            urls="modules.events.urls",
+            url_prefix="veranstaltungen/",
+            periodic=(registry.PeriodicTask(tasks.expire_holds, 60),),
+            demo_content=ensure_demo_events,
+            retention=services.apply_retention,
+        ))

@@ -8,7 +8,7 @@ URL back to the event page; Europe/Berlin VTIMEZONE; deliberately no ORGANIZER
 from django.utils import timezone
 from icalendar import Calendar, Event
 
-from beteiligung.mail import tenant_url
+from beteiligung.participation.mail import tenant_url
 
 PRODID = "-//beteiligung//Beteiligungsportal//DE"
 

@@ -6,7 +6,7 @@ import segno
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from beteiligung.mail import send_mail, tenant_url
+from beteiligung.participation.mail import send_mail, tenant_url
 
 from . import calendar
 from .models import RegistrationStatus as S

@@ -4,9 +4,10 @@ Invariants that the database keeps (see services.py for the locking):
 * one active registration per e-mail address and event (partial unique index),
 * ticket codes and link tokens are unique within the tenant.
 
-What editors write (the page, its revisions) and what services write (EventState:
-cancellation, calendar sequence, deletion of personal data) live in different rows:
-publishing a page loaded before a cancellation cannot bring the event back.
+What editors write (the page, its revisions) and what services write (the procedure's
+state row of the participation core, beteiligung/participation/state.py: cancellation,
+calendar sequence, deletion of personal data) live in different rows: publishing a page
+loaded before a cancellation cannot bring the event back.
 """
 
 import secrets
@@ -36,7 +37,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from beteiligung.models import ProcedurePage
+from beteiligung.models import ProcedurePage, ProcedureStatus
 
 from .widgets import GermanDateTimeInput
 
@@ -147,7 +148,10 @@ class EventPage(RoutablePageMixin, ProcedurePage):
                     "by automated registrations. Empty: no limit."),
     )
 
-    content_panels = ProcedurePage.content_panels[:-1] + [
+    # The participation period is the registration window: it is edited on the
+    # registration tab, not with the content.
+    content_panels = Page.content_panels + [
+        FieldPanel("teaser"),
         FieldPanel("description"),
         FieldPanel("image"),
         MultiFieldPanel(
@@ -204,15 +208,8 @@ class EventPage(RoutablePageMixin, ProcedurePage):
     def item_list(self):
         return list(self.programme_items.all())
 
-    # State set by services, never by editors, lives in EventState (``self.state``).
-    @property
-    def service_state(self):
-        """The event's EventState; an unsaved default for a page without one (a preview)."""
-        try:
-            return self.state
-        except EventState.DoesNotExist:
-            return EventState(event_id=self.pk)
-
+    # State set by services, never by editors, lives in the procedure's state row
+    # (``self.service_state``, from ProcedurePage).
     @property
     def sequence(self):
         return self.service_state.sequence
@@ -233,22 +230,24 @@ class EventPage(RoutablePageMixin, ProcedurePage):
                  self.venue_name, self.venue_address, self.online_access]
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
-    @property
-    def is_cancelled(self):
-        return self.cancelled_at is not None
+    def compute_closes_at(self):
+        """Registration ends at the end of registration, or when the event ends."""
+        if self.ends_at and self.event_end:
+            return min(self.ends_at, self.event_end)
+        return self.ends_at or self.event_end
+
+    REGISTRATION_STATES = {
+        ProcedureStatus.CANCELLED: "cancelled", ProcedureStatus.UPCOMING: "not_yet",
+        ProcedureStatus.CLOSED: "closed", ProcedureStatus.OPEN: "open",
+    }
 
     def registration_state(self, now=None):
-        """'open', 'not_yet', 'closed', 'cancelled' or 'disabled'."""
-        now = now or timezone.now()
-        if self.is_cancelled:
-            return "cancelled"
-        if not self.registration_enabled:
+        """'open', 'not_yet', 'closed', 'cancelled' or 'disabled': the procedure's status
+        (the core's one meaning of open), and whether registration is switched on."""
+        status = self.status_at(now)
+        if status != ProcedureStatus.CANCELLED and not self.registration_enabled:
             return "disabled"
-        if self.starts_at and now < self.starts_at:
-            return "not_yet"
-        if (self.ends_at and now >= self.ends_at) or now >= self.event_end:
-            return "closed"
-        return "open"
+        return self.REGISTRATION_STATES[status]
 
     # Routes; the work is done in views.py (thin) over services.py.
     @path("")
@@ -412,27 +411,6 @@ class Registration(models.Model):
         return RegistrationStatus(self.status).label
 
 
-class EventState(models.Model):
-    """What services own about an event, in a row of its own that publishing never writes.
-
-    Wagtail publishing saves every field of the page from the editor's form or revision;
-    state kept on the page would be turned back by a page loaded before the change.
-    This row is also what the registration lock takes (services._lock_event), so editors
-    publishing never wait for a rush and a rush never waits for editors. Created with
-    the page (signals.py), on demand by the lock, and for old events by migration 0002.
-    """
-
-    event = models.OneToOneField(EventPage, on_delete=models.CASCADE, primary_key=True,
-                                 related_name="state")
-    # SEQUENCE of the calendar entries participants got (RFC 5545); +1 on every change.
-    sequence = models.PositiveIntegerField(default=0)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
-    personal_data_deleted_at = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self):
-        return f"{self.event_id}: sequence {self.sequence}"
-
-
 class CalendarState(models.Model):
     """What participants' calendars were last told about an event. Kept outside the page,
     because publishing a revision rewrites every page field."""
@@ -443,20 +421,3 @@ class CalendarState(models.Model):
 
     def __str__(self):
         return f"{self.event_id}: {self.fingerprint[:12]}"
-
-
-class RetentionRun(models.Model):
-    """Proof that personal data of an event was deleted: what, when, how many."""
-
-    event = models.ForeignKey(EventPage, null=True, on_delete=models.SET_NULL,
-                              related_name="retention_runs")
-    event_title = models.CharField(max_length=255)
-    ran_at = models.DateTimeField(default=timezone.now)
-    anonymized = models.PositiveIntegerField()
-    counts = models.JSONField(default=dict)
-
-    class Meta:
-        ordering = ["-ran_at"]
-
-    def __str__(self):
-        return f"{self.event_title}: {self.anonymized} anonymized at {self.ran_at:%Y-%m-%d %H:%M}"

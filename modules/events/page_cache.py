@@ -7,8 +7,8 @@ rest of such a request. So each process keeps, per tenant and event, the page
 object with its questions and programme items, and the rendered form page for
 visitors without a session, and checks them on every request with one small query:
 
-* a fingerprint (md5) of the event's page rows, its state row (EventState: a
-  cancellation), its questions and its programme items, so any change (an editor
+* a fingerprint (md5) of the event's page rows, its state row (the core's
+  ProcedureState: a cancellation), its questions and its programme items, so any change (an editor
   publishing, a service cancelling the event, a row edited in the shell) is seen at
   once, in every process;
 * whether the page is live and no view restriction applies to it or an ancestor
@@ -16,7 +16,7 @@ visitors without a session, and checks them on every request with one small quer
 * the seats taken, which the form page shows.
 
 Only the frame of the cached form page (tenant branding, footer links) may be as
-old as TENANT_CACHE_SECONDS, like the other per-process caches (site_cache.py).
+old as TENANT_CACHE_SECONDS, like the other per-process caches (beteiligung/participation/cache.py).
 Keys include the schema: no tenant ever gets another's entry.
 """
 
@@ -31,11 +31,11 @@ from django.db import connection
 from wagtail.models import Page, PageViewRestriction
 
 from beteiligung.models import ProcedurePage
+from beteiligung.participation.state import ProcedureState
 
 from .models import (
     SEAT_STATUSES,
     EventPage,
-    EventState,
     ProgrammeItem,
     Registration,
     RegistrationQuestion,
@@ -81,8 +81,8 @@ def _version_sql(with_seats):
         f" WHERE c.event_id = e.{event_pk}), '')"
         for model in (RegistrationQuestion, ProgrammeItem)
     )
-    state = (f"coalesce((SELECT s::text FROM {table(EventState)} s"
-             f" WHERE s.event_id = e.{event_pk}), '')")
+    state = (f"coalesce((SELECT s::text FROM {table(ProcedureState)} s"
+             f" WHERE s.procedure_id = e.{event_pk}), '')")
     # The page and its ancestors: the prefixes of its tree path (one index look-up each).
     restricted = (
         f"EXISTS (SELECT 1 FROM {table(PageViewRestriction)} r JOIN {table(Page)} a"

@@ -4,15 +4,16 @@ tasks and tests call.
 Locking (the whole story, in one place):
 * Every operation that can change who holds a seat (register, confirm, cancel,
   expire, promote, move) or the event's state (cancel_event, event_changed,
-  apply_retention) first locks the event's state row (EventState, a row of its own
-  that Wagtail publishing never writes) with SELECT ... FOR UPDATE, reads the page's
+  apply_retention) first locks the event's state row (the participation core's
+  ProcedureState, a row of its own that Wagtail publishing never writes; see
+  beteiligung/participation/locking.py for the lock order) with SELECT ... FOR UPDATE, reads the page's
   settings in the same statement, and only then reads the counts it decides on.
   Checking capacity before taking the lock is the race that lets other platforms
   overbook; here the check comes after it, inside the same transaction. Editors
   publishing the page write the page rows, not the state row: they never wait for a
   rush, a rush never waits for them, and a page loaded before a cancellation cannot
   bring the event back when it is published.
-* The locked section runs with ``SET LOCAL lock_timeout`` (EVENT_LOCK_TIMEOUT_MS,
+* The locked section runs with ``SET LOCAL lock_timeout`` (PROCEDURE_LOCK_TIMEOUT_MS,
   default 3 s): one stuck transaction cannot make every thread of every tenant wait.
   Whoever waits longer is rolled back (nothing half-saved) and gets EventBusy, a
   German "please try again in a moment".
@@ -30,48 +31,41 @@ Locking (the whole story, in one place):
   confirmation frees the slot at once (the hash is then cleared), an expired hold
   too. The client address is REMOTE_ADDR, or, when REMOTE_ADDR is one of
   TRUSTED_PROXIES, the rightmost X-Forwarded-For address not itself a trusted proxy
-  (views.client_address): behind a reverse proxy, TRUSTED_PROXIES must name it, or
+  (participation.identity.client_address): behind a reverse proxy, TRUSTED_PROXIES must name it, or
   all citizens count as one client. Per e-mail address there is one registration anyway.
 E-mails are sent after commit, through background tasks, never from inside a lock.
 """
 
-import functools
-import hashlib
-import hmac
-import ipaddress
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.conf import settings
-from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from beteiligung.participation import links, locking, retention
+from beteiligung.participation.identity import MAX_EMAIL, client_key, normalize_email
+from beteiligung.participation.state import ProcedureState
+from beteiligung.participation.text import clean_text, one_line, single_line_error
 
 from . import page_cache
 from .models import (
     ACTIVE_STATUSES,
     SEAT_STATUSES,
     EventPage,
-    EventState,
     ProgrammeItem,
     QuestionKind,
     Registration,
     RegistrationStatus,
-    RetentionRun,
     new_ticket_code,
     new_token,
 )
 
 S = RegistrationStatus
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 MAX_ANSWER = 5000
-UNICODE_LOCAL = re.compile(r"^[\w.!#$%&'*+/=?^`{|}~-]{1,64}$")
 
 
 class EventError(Exception):
@@ -126,68 +120,12 @@ class TooManyOpenHolds(EventError):
 
 
 class EventBusy(EventError):
-    """The event's lock was not free within EVENT_LOCK_TIMEOUT_MS; nothing was saved."""
+    """The event's lock was not free within PROCEDURE_LOCK_TIMEOUT_MS; nothing was saved."""
 
     code = "busy"
 
 
 # --- Validation -------------------------------------------------------------------------
-
-
-def clean_text(value, max_length):
-    value = CONTROL_CHARS.sub("", str(value or "")).replace("\r\n", "\n").replace("\r", "\n")
-    return value.strip()[:max_length] if max_length else value.strip()
-
-
-# Line breaks of every kind (str.splitlines() splits on all of them), tabs and the
-# control characters above: none belongs in a name, a short answer or a subject line.
-NOT_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-
-
-def has_line_break_or_control(value):
-    """True if ``value`` (once trimmed) would not stay on one line, or hides control
-    characters: single-line fields refuse such input instead of mailing it verbatim."""
-    return bool(NOT_ONE_LINE.search(str(value or "").strip()))
-
-
-def one_line(value):
-    """A single-line value as it may be output (mails, exports): every run of whitespace,
-    line breaks included, becomes one space; control characters go."""
-    return " ".join(CONTROL_CHARS.sub("", str(value or "")).split())
-
-
-def single_line_error(value):
-    if has_line_break_or_control(value):
-        return _("Please enter this on one line, without line breaks or control characters.")
-    return None
-
-
-MAX_EMAIL = 254  # the column's length, and RFC 5321's limit for a forward path
-
-
-def normalize_email(value):
-    value = str(value or "").strip()
-    if "\n" in value or "\r" in value or "\x00" in value:
-        raise ValidationError("invalid")
-    if len(value) > MAX_EMAIL:
-        raise ValidationError("too long", code="too_long")
-    local, _at, domain = value.rpartition("@")
-    try:
-        validate_email(value)
-    except ValidationError:
-        # Internationalised local parts (RFC 6531, e.g. jürgen@müller.de) are valid
-        # addresses that Django's ASCII-only pattern refuses.
-        if local.isascii() or not UNICODE_LOCAL.match(local):
-            raise
-        validate_email(f"x@{domain}")
-    try:
-        domain = domain.encode("idna").decode("ascii")
-    except UnicodeError:
-        pass
-    key = f"{local}@{domain}".lower()
-    if len(key) > MAX_EMAIL:  # the ASCII form of an international domain is longer
-        raise ValidationError("too long", code="too_long")
-    return value, key
 
 
 def validate_answers(event, raw_answers):
@@ -284,75 +222,20 @@ LOCKED_FIELDS = (
     "title", "starts_at", "ends_at", "event_start", "event_end", "capacity", "waitlist_enabled",
     "hold_minutes", "registration_enabled", "photo_consent_text", "max_open_holds_per_client",
 )
-STATE_FIELDS = ("sequence", "cancelled_at", "personal_data_deleted_at")
-LOCK_TIMEOUT = "55P03"  # lock_not_available
 
 
-@contextmanager
 def _locked_section():
-    """A transaction whose locks wait at most EVENT_LOCK_TIMEOUT_MS; EventBusy after that
-    (the transaction, or its savepoint, is rolled back: nothing half-saved)."""
-    try:
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(f"SET LOCAL lock_timeout = {int(settings.EVENT_LOCK_TIMEOUT_MS)}")
-            yield
-    except OperationalError as error:
-        if getattr(error.__cause__, "sqlstate", None) != LOCK_TIMEOUT:
-            raise
-        raise EventBusy(_("Very many people are registering right now. Please try again "
-                          "in a moment.")) from None
-
-
-@functools.cache
-def _lock_sql():
-    """Lock the state row, read the page's settings in the same statement (they are not
-    locked: editors may publish meanwhile, the decisions use the latest committed ones)."""
-    quote = connection.ops.quote_name
-    models_by_table = {m._meta.db_table: m for m in [EventPage, *EventPage._meta.get_parent_list()]}
-    aliases = {EventPage._meta.db_table: "e"}
-    columns = [f"e.{quote(EventPage._meta.pk.column)}"]
-    for name in LOCKED_FIELDS:
-        field_ = EventPage._meta.get_field(name)
-        table = field_.model._meta.db_table
-        alias = aliases.setdefault(table, f"t{len(aliases)}")
-        columns.append(f"{alias}.{quote(field_.column)}")
-    columns += [f"s.{quote(name)} AS {quote('state_' + name)}" for name in STATE_FIELDS]
-    event_pk = quote(EventPage._meta.pk.column)
-    joins = " ".join(
-        f"JOIN {quote(table)} {alias}"
-        f" ON {alias}.{quote(models_by_table[table]._meta.pk.column)} = e.{event_pk}"
-        for table, alias in aliases.items() if alias != "e"
-    )
-    return (
-        f"SELECT {', '.join(columns)} FROM {quote(EventState._meta.db_table)} s"
-        f" JOIN {quote(EventPage._meta.db_table)} e ON e.{event_pk} = s.event_id {joins}"
-        f" WHERE s.event_id = %s FOR UPDATE OF s"
+    """The core's locked section (participation/locking.py), answering EventBusy."""
+    return locking.locked_section(
+        busy=EventBusy,
+        message=_("Very many people are registering right now. Please try again in a moment."),
     )
 
 
 def _lock_event(event_id):
-    """Lock the event's state row for this transaction and return the event with its
-    settings and state (``event.state``) read fresh, after taking the lock.
-
-    The statement is built once per process: compiling the query over three inherited
-    tables cost more than running it, on every registration.
-    """
-    for attempt in range(2):
-        for event in EventPage.objects.raw(_lock_sql(), [event_id]):
-            event.state = EventState(
-                event_id=event.pk, **{name: getattr(event, "state_" + name) for name in STATE_FIELDS}
-            )
-            return event
-        if attempt or not EventPage.objects.filter(pk=event_id).exists():
-            break
-        # An event without its state row (made before migration 0002 ran, or raw): add it.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {connection.ops.quote_name(EventState._meta.db_table)}"
-                " (event_id, sequence) VALUES (%s, 0) ON CONFLICT DO NOTHING", [event_id]
-            )
-    raise EventPage.DoesNotExist
+    """Lock the event's state row (the core's lock) and return the event with its
+    settings and state (``event.state``) read fresh, after taking the lock."""
+    return locking.lock_procedure(EventPage, event_id, LOCKED_FIELDS)
 
 
 def seats_taken(event):
@@ -377,38 +260,6 @@ def _seats_and_duplicate(event, email_key, client_key=None):
             [event.pk, event.pk, email_key, event.pk, client_key],
         )
         return cursor.fetchone()
-
-
-def _parse_ip(value):
-    """An IP address as proxies write it: bare, "1.2.3.4:5555", "[2001:db8::1]:443"."""
-    value = str(value).strip()
-    if value.startswith("[") and "]" in value:
-        value = value[1:value.index("]")]
-    elif value.count(":") == 1:
-        value = value.split(":", 1)[0]
-    return ipaddress.ip_address(value)
-
-
-def client_key(address):
-    """A keyed hash of the client's network (IPv4 address, IPv6 /64, which one machine
-    usually has whole), so the address itself is never stored.
-
-    "" only when no address was given (services called by the portal itself: admin,
-    tasks, shell), which the limit skips. An address that cannot be read (e.g. garbage
-    in X-Forwarded-For behind a trusted proxy) falls into one shared bucket, so it can
-    never switch the limit off."""
-    if not address:
-        return ""
-    try:
-        ip = _parse_ip(address)
-    except ValueError:
-        network = "unreadable"
-    else:
-        if ip.version == 6 and ip.ipv4_mapped:
-            ip = ip.ipv4_mapped
-        network = str(ip) if ip.version == 4 else str(ipaddress.ip_network(f"{ip}/64", strict=False))
-    message = f"beteiligung.events.client:{network}".encode()
-    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()[:32]
 
 
 def _free_seats(event):
@@ -456,7 +307,7 @@ def _after_commit(kind, registration_ids):
 def register(event, data: RegistrationData, user=None, now=None, client_address=None):
     """Register for ``event``: a seat (pending or confirmed), the waiting list, or a refusal.
 
-    ``client_address`` is the client's IP address (views.client_address): its open holds
+    ``client_address`` is the client's IP address (participation.identity.client_address): its open holds
     are limited (see the locking notes above). Raises an EventError subclass with a German
     message; nothing is saved then.
     """
@@ -862,21 +713,18 @@ def cancel_event(event, now=None):
 # --- Signed links ---------------------------------------------------------------------------
 
 
-def _signer():
-    # The salt names the tenant: a link of one portal is invalid at every other.
-    return signing.Signer(salt=f"beteiligung.events.registration:{connection.schema_name}")
+LINK_PURPOSE = "events.registration"  # the tenant is in the salt too (links.py)
 
 
 def signed_token(registration):
-    return _signer().sign(registration.token)
+    return links.sign(LINK_PURPOSE, registration.token)
 
 
 def registration_from_link(value):
-    try:
-        token = _signer().unsign(str(value))
-    except signing.BadSignature:
+    token = links.unsign(LINK_PURPOSE, value)
+    if token is None:
         raise LinkInvalid(_("This link is invalid. Please use the complete link from your "
-                            "e-mail.")) from None
+                            "e-mail."))
     registration = Registration.objects.filter(token=token).first()
     if registration is None or registration.anonymized_at:
         raise LinkInvalid(_("This registration no longer exists."))
@@ -922,7 +770,7 @@ def delete_own_registration(registration, now=None):
 def apply_retention(now=None):
     """Anonymize registrations of events that ended more than retention_days ago.
 
-    Leaves only counts; every event handled gets a RetentionRun as proof.
+    Leaves only counts; every event handled gets a RetentionRun (the core's log) as proof.
     """
     now = now or timezone.now()
     runs = []
@@ -939,10 +787,9 @@ def apply_retention(now=None):
             anonymized = _anonymize(
                 Registration.objects.filter(event=locked, anonymized_at__isnull=True), now
             )
-            EventState.objects.filter(pk=locked.pk).update(personal_data_deleted_at=now)
-            runs.append(RetentionRun.objects.create(
-                event=locked, event_title=locked.title, ran_at=now,
-                anonymized=anonymized, counts=status_counts,
+            ProcedureState.objects.filter(pk=locked.pk).update(personal_data_deleted_at=now)
+            runs.append(retention.log_run(
+                "events", locked, anonymized=anonymized, counts=status_counts, now=now,
             ))
     return runs
 

@@ -1,19 +1,12 @@
 """When an editor publishes a change to date, place or access, participants get an
 updated calendar entry (SEQUENCE + 1) by e-mail. Every new event (created, copied,
-made by the demo) gets its EventState row at once."""
+made by the demo) gets its state row at once (the participation core does that)."""
 
 from django.db import transaction
-from django.db.models.signals import post_save
 from django.dispatch import receiver
 from wagtail.signals import page_published
 
-from .models import CalendarState, EventPage, EventState
-
-
-@receiver(post_save, sender=EventPage, dispatch_uid="events.state_for_new_event")
-def state_for_new_event(sender, instance, created, raw=False, **kwargs):
-    if created:
-        EventState.objects.get_or_create(event_id=instance.pk)
+from .models import CalendarState, EventPage
 
 
 @receiver(page_published, dispatch_uid="events.calendar_update_on_publish")

@@ -43,10 +43,3 @@ def expire_holds():
     from . import services
 
     return services.expire_holds()
-
-
-@task()
-def apply_retention():
-    from . import services
-
-    return [run.pk for run in services.apply_retention()]

@@ -1,7 +1,6 @@
 """Public views of the events module: thin shells over services.py."""
 
-import ipaddress
-from functools import cache, wraps
+from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -17,6 +16,8 @@ from django.utils.html import escape
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from beteiligung.participation import identity
 
 from . import calendar, page_cache, services
 from .forms import RegistrationForm
@@ -116,44 +117,11 @@ def _form_page_from_cache(request, found):
     return HttpResponse(html.replace(CSRF_HOLE, get_token(request)).replace(SEATS_HOLE, escape(seats)))
 
 
-@cache
-def _networks(entries):
-    return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
-
-
-def _trusted_proxies():
-    return _networks(tuple(settings.TRUSTED_PROXIES))
-
-
-def _is_trusted_proxy(address, proxies):
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    return any(ip in network for network in proxies)
-
-
-def client_address(request):
-    """The client's IP address: REMOTE_ADDR, or, when that is a trusted reverse proxy
-    (TRUSTED_PROXIES), the rightmost X-Forwarded-For entry that is not itself one. Entries
-    left of it may be forged by the client; the proxies' own ones cannot."""
-    remote = request.META.get("REMOTE_ADDR", "")
-    proxies = _trusted_proxies()
-    if not proxies or not _is_trusted_proxy(remote, proxies):
-        return remote
-    forwarded = [entry.strip() for entry in
-                 request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if entry.strip()]
-    for address in reversed(forwarded):
-        if not _is_trusted_proxy(address, proxies):
-            return address
-    return remote
-
-
 def _register(page, request, render_with_errors):
     form = RegistrationForm(page, data=request.POST, user=request.user)
     try:
         registration = services.register(page, form.registration_data(), user=request.user,
-                                         client_address=client_address(request))
+                                         client_address=identity.client_address(request))
     except services.DuplicateRegistration as error:
         if not error.own_address:
             # Answered exactly like a new registration by e-mail: the owner of the

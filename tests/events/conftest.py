@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from beteiligung.authorities import create_authority
+from beteiligung.portal.authorities import create_authority
 
 
 def make_event(authority, title="Bürgerversammlung Radverkehr", **fields):
@@ -85,7 +85,7 @@ def committed_live_event(django_db_setup, django_db_blocker):
     from django.db import connection
     from django.utils import timezone
 
-    from beteiligung.testing.live import database_url, start_gunicorn, stop
+    from beteiligung.project.testing.live import database_url, start_gunicorn, stop
     from tenants.models import Tenant
 
     made = []
@@ -101,7 +101,7 @@ def committed_live_event(django_db_setup, django_db_blocker):
             server = start_gunicorn(threads=threads, env={
                 "DATABASE_URL": database_url(connection.settings_dict["NAME"]),
                 "EMAIL_URL": "memory://",
-                "TASKS_BACKEND": "beteiligung.task_backends.TenantImmediateBackend",
+                "TASKS_BACKEND": "beteiligung.project.task_backends.TenantImmediateBackend",
                 # As behind the production reverse proxy: browsers of the tests send their
                 # own client address in X-Forwarded-For (limits per client, e.g. open holds).
                 "TRUSTED_PROXIES": "127.0.0.1",

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
-from beteiligung.authorities import create_authority
+from beteiligung.portal.authorities import create_authority
 from modules.events import services
 from modules.events.models import Registration, RegistrationStatus
 

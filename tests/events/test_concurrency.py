@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django_tenants.utils import tenant_context
 
-from beteiligung.testing.live import Browser
+from beteiligung.project.testing.live import Browser
 
 PEOPLE, SEATS, CANCELLING = 200, 50, 20
 

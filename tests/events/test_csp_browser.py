@@ -8,7 +8,7 @@ import time
 import pytest
 from django_tenants.utils import tenant_context
 
-from beteiligung.testing.browser import chromium, needs_chromium
+from beteiligung.project.testing.browser import chromium, needs_chromium
 
 pytestmark = needs_chromium
 

@@ -4,7 +4,7 @@ from django.db import connection
 from django.urls import reverse
 from django_tenants.utils import tenant_context
 
-from beteiligung.authorities import create_authority
+from beteiligung.portal.authorities import create_authority
 from modules.events import services
 from modules.events.models import Registration
 

@@ -1,5 +1,5 @@
 """The registration lock has a timeout: a stuck transaction makes others wait at most
-EVENT_LOCK_TIMEOUT_MS; they get a German "please try again", nothing half-saved."""
+PROCEDURE_LOCK_TIMEOUT_MS; they get a German "please try again", nothing half-saved."""
 
 import time
 
@@ -18,7 +18,7 @@ BUSY = ("Gerade melden sich sehr viele Menschen an. Bitte versuchen Sie es in ei
 
 @pytest.fixture
 def short_timeout(settings):
-    settings.EVENT_LOCK_TIMEOUT_MS = 300
+    settings.PROCEDURE_LOCK_TIMEOUT_MS = 300
 
 
 def test_register_answers_busy_quickly_and_stores_nothing(committed_event, second_connection,

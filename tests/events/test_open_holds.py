@@ -9,7 +9,8 @@ network address, stored only as a keyed hash.
 import pytest
 from django_tenants.utils import tenant_context
 
-from beteiligung.authorities import create_authority
+from beteiligung.participation import identity
+from beteiligung.portal.authorities import create_authority
 from modules.events import services
 from modules.events.models import Registration, RegistrationStatus
 
@@ -78,9 +79,9 @@ def test_ipv6_counts_per_64_network(big_event):
 def test_addresses_as_proxies_write_them_count_as_that_client(big_event):
     """Ports and brackets (some load balancers add them) name the same client; an address
     that cannot be read falls into one shared bucket instead of switching the limit off."""
-    assert services.client_key("203.0.113.9:5555") == services.client_key("203.0.113.9")
-    assert services.client_key("[2001:db8::1]:443") == services.client_key("2001:db8::1")
-    assert services.client_key("garbage") == services.client_key("other garbage") != ""
+    assert identity.client_key("203.0.113.9:5555") == identity.client_key("203.0.113.9")
+    assert identity.client_key("[2001:db8::1]:443") == identity.client_key("2001:db8::1")
+    assert identity.client_key("garbage") == identity.client_key("other garbage") != ""
     for i in range(3):
         _register(big_event, i, f"kaputt-{i}")
     with pytest.raises(services.TooManyOpenHolds):
@@ -123,7 +124,7 @@ def test_the_address_itself_is_never_stored(big_event):
     registration = _register(big_event, 0)
     stored = Registration.objects.filter(pk=registration.pk).values().get()
     assert registration.client_key and CLIENT not in str(stored)
-    assert services.client_key(CLIENT) == registration.client_key != services.client_key(OTHER)
+    assert identity.client_key(CLIENT) == registration.client_key != identity.client_key(OTHER)
 
 
 def test_form_refuses_in_german_and_keeps_the_input(big_event, client_a):
@@ -152,4 +153,4 @@ def test_behind_a_trusted_proxy_the_forwarded_address_is_the_client(big_event, c
         )
         assert response.status_code == 302
     keys = set(Registration.objects.values_list("client_key", flat=True))
-    assert keys == {services.client_key(f"198.51.100.{i}") for i in range(5)}
+    assert keys == {identity.client_key(f"198.51.100.{i}") for i in range(5)}

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django_tenants.utils import tenant_context
 from wagtail.models import PageViewRestriction
 
-from beteiligung.authorities import create_authority
+from beteiligung.portal.authorities import create_authority
 from modules.events import page_cache, services
 from modules.events.models import Registration
 

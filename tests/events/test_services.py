@@ -5,8 +5,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from beteiligung.participation import text as text_rules
+from beteiligung.participation.retention import RetentionRun
 from modules.events import services
-from modules.events.models import Registration, RegistrationStatus, RetentionRun
+from modules.events.models import Registration, RegistrationStatus
 
 from .conftest import add_question, data, make_event
 
@@ -124,13 +126,13 @@ def test_hostile_text_is_stored_inert_and_trimmed(event, hostile_inputs):
     event.save()
     question = add_question(event, "Anmerkung", kind="long_text")
     for i, text in enumerate(hostile_inputs["xss"] + hostile_inputs["unicode"]):
-        if services.has_line_break_or_control(text):
+        if text_rules.has_line_break_or_control(text):
             # A name is one line: line breaks and control characters are refused, not mailed.
             with pytest.raises(services.InvalidRegistration) as refused:
                 services.register(event, data(f"n{i}@example.org", name=text))
             assert "in einer Zeile" in refused.value.errors["name"]
         registration = services.register(
-            event, data(f"h{i}@example.org", name=services.one_line(text) or "x",
+            event, data(f"h{i}@example.org", name=text_rules.one_line(text) or "x",
                         answers={question.key: text})
         )
         stored = registration.answers[question.key]["value"]
@@ -261,7 +263,7 @@ def test_retention_anonymizes_past_events_only(event, authority_a):
                                         email_key=f"p{i}@example.org", status=S.ATTENDED)
     future = services.register(event, data("future@example.org"))
     runs = services.apply_retention(now=now)
-    assert [run.event_id for run in runs] == [past.pk]
+    assert [run.procedure_id for run in runs] == [past.pk]
     assert runs[0].anonymized == 2 and runs[0].counts["attended"] == 2
     assert not Registration.objects.filter(event=past).exclude(name="").exists()
     assert not Registration.objects.filter(event=past).exclude(email="").exists()
@@ -269,7 +271,7 @@ def test_retention_anonymizes_past_events_only(event, authority_a):
     assert Registration.objects.filter(event=recent, name="Person 0").exists()
     assert Registration.objects.get(pk=future.pk).email == "future@example.org"
     assert services.apply_retention(now=now) == []  # logged once, not repeated
-    assert RetentionRun.objects.filter(event=past).count() == 1
+    assert RetentionRun.objects.filter(procedure=past).count() == 1
 
 
 def test_participant_deletes_own_registration(event):

@@ -1,6 +1,7 @@
 """State that services own (cancellation, calendar sequence, deletion of personal data)
-lives in EventState, a row that Wagtail publishing never writes, and the registration
-lock is taken on that row: publishing cannot undo a cancellation, editors publishing
+lives in the procedure's state row (the core's ProcedureState), a row that Wagtail
+publishing never writes, and the registration lock is taken on that row: publishing cannot
+undo a cancellation, editors publishing
 never wait for a rush and a rush never waits for editors."""
 
 import time
@@ -9,8 +10,9 @@ import pytest
 from django.db import connection
 from django_tenants.utils import tenant_context
 
+from beteiligung.participation.state import ProcedureState
 from modules.events import page_cache, services
-from modules.events.models import EventPage, EventState, Registration, RegistrationStatus
+from modules.events.models import EventPage, Registration, RegistrationStatus
 
 from .conftest import data
 
@@ -37,16 +39,16 @@ def test_a_copy_of_a_cancelled_event_is_a_new_open_event(event):
     copy = event.copy(update_attrs={"slug": "kopie", "title": "Kopie der Versammlung"})
     copy = EventPage.objects.get(pk=copy.pk)
     assert not copy.is_cancelled and copy.sequence == 0
-    assert EventState.objects.filter(pk=copy.pk).exists()  # made with the page
+    assert ProcedureState.objects.filter(pk=copy.pk).exists()  # made with the page
     assert services.register(copy, data()).status == RegistrationStatus.PENDING
 
 
 def test_an_event_without_state_row_gets_one_when_locked(event):
-    EventState.objects.filter(pk=event.pk).delete()
+    ProcedureState.objects.filter(pk=event.pk).delete()
     event = EventPage.objects.get(pk=event.pk)
     assert not event.is_cancelled and event.sequence == 0  # a default, no error
     services.register(event, data())
-    assert EventState.objects.filter(pk=event.pk).exists()
+    assert ProcedureState.objects.filter(pk=event.pk).exists()
 
 
 def test_listings_read_the_state_without_a_query_per_event(event, authority_a, client_a):

@@ -210,7 +210,7 @@ def test_feed_lists_public_upcoming_events_of_own_tenant_only(
 
     from django.utils import timezone
 
-    from beteiligung.authorities import create_authority
+    from beteiligung.portal.authorities import create_authority
 
     now = timezone.now()
     make_event(authority_a, title="Vergangen", event_start=now - timedelta(days=3),

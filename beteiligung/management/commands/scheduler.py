@@ -3,7 +3,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
-from beteiligung.scheduler import run_due
+from beteiligung.project.scheduler import run_due
 
 
 class Command(BaseCommand):

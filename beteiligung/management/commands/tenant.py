@@ -98,7 +98,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Deleted tenant {tenant.schema_name}.")
 
     def do_add_authority(self, options):
-        from beteiligung.authorities import AuthorityError, create_authority
+        from beteiligung.portal.authorities import AuthorityError, create_authority
 
         tenant = services.get_tenant(options["schema"])
         with schema_context(tenant.schema_name):
@@ -114,7 +114,7 @@ class Command(BaseCommand):
             )
 
     def do_configure_oidc(self, options):
-        from beteiligung.accounts import OIDCConfigurationError, configure_oidc
+        from beteiligung.portal.accounts import OIDCConfigurationError, configure_oidc
 
         tenant = services.get_tenant(options["schema"])
         with schema_context(tenant.schema_name):

@@ -1,0 +1,1 @@
+from ..events.conftest import authority_a, event  # noqa: F401 - fixtures shared with events
