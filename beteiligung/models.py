@@ -20,6 +20,8 @@ from wagtail.models import Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
+from .participation.spam import SpamProtectionSettings  # noqa: F401 (a model: Django finds it here)
+
 # Procedure types are filled in by ProcedurePage subclasses (see __init_subclass__).
 PROCEDURE_TYPES: dict[str, str] = {}
 
