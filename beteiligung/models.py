@@ -10,6 +10,7 @@ from beteiligung.participation.pages import (  # noqa: F401
     ProcedureStatus,
 )
 from beteiligung.participation.retention import RetentionRun  # noqa: F401
+from beteiligung.participation.spam import SpamProtectionSettings  # noqa: F401
 from beteiligung.participation.state import ProcedureState  # noqa: F401
 from beteiligung.portal.pages import (  # noqa: F401
     AuthorityPage,
