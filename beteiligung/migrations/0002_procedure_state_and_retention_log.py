@@ -17,10 +17,10 @@ class Migration(migrations.Migration):
             fields=[
                 ('procedure', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='state', serialize=False, to='beteiligung.procedurepage')),
                 ('cancelled_at', models.DateTimeField(blank=True, null=True)),
-                ('sequence', models.PositiveIntegerField(default=0)),
+                ('sequence', models.PositiveIntegerField(db_default=0, default=0)),
                 ('personal_data_deleted_at', models.DateTimeField(blank=True, null=True)),
                 ('results_announced_at', models.DateTimeField(blank=True, null=True)),
-                ('version', models.BigIntegerField(default=0)),
+                ('version', models.BigIntegerField(db_default=0, default=0)),
             ],
             options={
                 'db_table': 'beteiligung_procedure_state',

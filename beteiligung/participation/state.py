@@ -23,12 +23,12 @@ class ProcedureState(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     # What participants' copies (calendar entries) were last told; +1 on every change
     # they must hear about (RFC 5545 SEQUENCE).
-    sequence = models.PositiveIntegerField(default=0)
+    sequence = models.PositiveIntegerField(default=0, db_default=0)
     personal_data_deleted_at = models.DateTimeField(null=True, blank=True)
     results_announced_at = models.DateTimeField(null=True, blank=True)
     # +1 in the same transaction as every change of what participants see (a post, a
     # rating, a moderation): the fingerprint of per-process page caches (cache.py).
-    version = models.BigIntegerField(default=0)
+    version = models.BigIntegerField(default=0, db_default=0)
 
     class Meta:
         db_table = "beteiligung_procedure_state"
