@@ -1,0 +1,65 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+
+from beteiligung.portal.authorities import create_authority
+
+
+def make_dialog(authority, title="Radverkehr in Leipzig", **fields):
+    """A dialog page under ``authority``, open from yesterday for 30 days by default."""
+    from modules.dialog.models import DialogPage
+
+    now = timezone.now()
+    defaults = dict(
+        question="Wie soll der Radverkehr in Leipzig besser werden?",
+        teaser="Ihre Ideen für den Radverkehr.",
+        starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=30),
+        moderation_mode="post", participation_mode="account",
+    )
+    defaults.update(fields)
+    return authority.add_child(instance=DialogPage(title=title, **defaults))
+
+
+def make_post(dialog, text="Mehr Radwege an der Karl-Liebknecht-Straße.", *, parent=None,
+              visibility="published", author=None, author_name="Anna Beispiel", **fields):
+    """A post written directly as a row (contribution, or a comment below ``parent``)."""
+    from modules.dialog.models import Post
+
+    if parent is not None:
+        fields.setdefault("depth", parent.depth + 1)
+        fields.setdefault("root_id", parent.root_id or parent.pk)
+        fields["parent"] = parent
+    else:
+        fields.setdefault("title", "Radwege")
+    if author is not None:
+        fields.setdefault("author_email", "")
+    now = timezone.now()
+    if visibility == "published":
+        fields.setdefault("published_at", now)
+    return Post.objects.create(dialog=dialog, text=text, visibility=visibility, author=author,
+                               author_name=author_name, **fields)
+
+
+@pytest.fixture
+def authority_a(tenant_a):
+    with tenant_context(tenant_a):
+        return create_authority("Stadt Leipzig", short_name="Leipzig")
+
+
+@pytest.fixture
+def dialog(tenant_a, authority_a):
+    """An open post-moderated dialog in tenant A; the test runs in A's schema."""
+    with tenant_context(tenant_a):
+        page = make_dialog(authority_a)
+    from django.db import connection
+
+    connection.set_tenant(tenant_a)
+    return page
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """``with committed():`` runs the block's after-commit work (e-mail tasks) at once."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
