@@ -4,7 +4,7 @@ Django's ContentTypeManager caches ContentType rows per process, keyed by databa
 alias only. With schema-per-tenant one process serves several schemas, and with
 threaded workers several at the same moment (each thread has its own connection).
 django-tenants clears that cache whenever a connection switches schema, which does
-not help the other threads, and beteiligung/db/base.py skips the switch (and the
+not help the other threads, and beteiligung/project/db/base.py skips the switch (and the
 clearing) when the schema stays the same.
 
 ContentType ids are not guaranteed to agree between schemas: the public schema is

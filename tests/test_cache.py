@@ -42,7 +42,7 @@ def test_default_cache_is_the_shared_table_in_public(tenant_a, tenant_b):
 
 def test_page_views_do_not_query_the_shared_cache(tenant_a, client_a):
     """Wagtail keeps its site root paths in the default cache: with a shared cache that
-    would be a round trip per page; site_cache.py hands them over per process."""
+    would be a round trip per page; participation/cache.py hands them over per process."""
     client_a.get("/")
     with CaptureQueriesContext(connection) as queries:
         for _ in range(3):

@@ -1,4 +1,4 @@
-"""The database backend (beteiligung/db/base.py): no SET search_path for the same tenant
+"""The database backend (beteiligung/project/db/base.py): no SET search_path for the same tenant
 again, a new one after a switch or a rollback, and lost connections still replaced."""
 
 import time

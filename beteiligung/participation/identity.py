@@ -86,23 +86,37 @@ def _parse_ip(value):
     return ipaddress.ip_address(value)
 
 
-def client_key(address):
-    """A keyed hash of the client's network (IPv4 address, IPv6 /64, which one machine
-    usually has whole), so the address itself is never stored.
+def client_network(address):
+    """The client's network as text: the IPv4 address, or the IPv6 /64 (which one machine
+    usually has whole); an IPv4-mapped IPv6 address counts as its IPv4 address.
 
     "" only when no address was given (services called by the portal itself: admin,
-    tasks, shell), which the limit skips. An address that cannot be read (e.g. garbage
-    in X-Forwarded-For behind a trusted proxy) falls into one shared bucket, so it can
-    never switch the limit off."""
+    tasks, shell), which limits skip. An address that cannot be read (e.g. garbage in
+    X-Forwarded-For behind a trusted proxy) is "unreadable", one bucket shared by all of
+    them, so garbage can never switch a limit off."""
     if not address:
         return ""
     try:
         ip = _parse_ip(address)
     except ValueError:
-        network = "unreadable"
-    else:
-        if ip.version == 6 and ip.ipv4_mapped:
-            ip = ip.ipv4_mapped
-        network = str(ip) if ip.version == 4 else str(ipaddress.ip_network(f"{ip}/64", strict=False))
-    message = f"beteiligung.events.client:{network}".encode()
+        return "unreadable"
+    if ip.version == 6 and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return str(ip) if ip.version == 4 else str(ipaddress.ip_network(f"{ip}/64", strict=False))
+
+
+EVENTS_CLIENT_SCOPE = "beteiligung.events.client"
+
+
+def client_key(address, scope=EVENTS_CLIENT_SCOPE):
+    """A keyed hash (HMAC with SECRET_KEY) of the client's network (client_network), so
+    the address itself is never stored; "" when no address was given.
+
+    ``scope`` names what the key counts, so keys of one limit say nothing about another.
+    The default is the events' open holds, whose keys are stored in registrations: it
+    must not change, or stored keys stop matching."""
+    network = client_network(address)
+    if not network:
+        return ""
+    message = f"{scope}:{network}".encode()
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()[:32]

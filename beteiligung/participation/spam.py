@@ -66,7 +66,6 @@ import base64
 import binascii
 import hashlib
 import hmac
-import ipaddress
 import json
 import math
 import re
@@ -85,6 +84,8 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+
+from .identity import client_key
 
 # Names of the form fields (and of the keys ``check()`` reads from the submitted data).
 HONEYPOT_FIELD = "website"
@@ -108,6 +109,8 @@ POW_MAX_NUMBER_RANGE = (1_000, 1_000_000)
 # dozens of contributions in a row, and a rating carries no text.
 SCOPE_FACTORS = {"dialog.rating": 10}
 _SCOPE_RE = re.compile(r"^[a-z0-9_.-]{1,50}$")
+# The HMAC scope of address keys (identity.client_key): the limits' own, apart from the events'.
+ADDRESS_SCOPE = "beteiligung.spam.address"
 
 
 class PowStatus:
@@ -279,32 +282,12 @@ def verify_proof_of_work(payload: str, *, now: datetime | None = None) -> str:
 
 # --- Rate limits --------------------------------------------------------------------------
 
-def _parse_ip(value: str):
-    """An IP address as proxies write it: bare, "1.2.3.4:5555", "[2001:db8::1]:443"."""
-    value = str(value).strip()
-    if value.startswith("[") and "]" in value:
-        value = value[1:value.index("]")]
-    elif value.count(":") == 1:
-        value = value.split(":", 1)[0]
-    return ipaddress.ip_address(value)
-
-
 def address_key(address: str) -> str:
-    """A keyed hash of the client's network: the IPv4 address, or the IPv6 /64. The address
-    itself is never stored. "" when no address was given; an unreadable one falls into one
-    shared bucket, so garbage can never switch the limit off."""
-    if not address:
-        return ""
-    try:
-        ip = _parse_ip(address)
-    except ValueError:
-        network = "unreadable"
-    else:
-        if ip.version == 6 and ip.ipv4_mapped:
-            ip = ip.ipv4_mapped
-        network = str(ip) if ip.version == 4 else str(ipaddress.ip_network(f"{ip}/64", strict=False))
-    message = f"beteiligung.spam.address:{network}".encode()
-    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()[:32]
+    """A keyed hash of the client's network (the IPv4 address, or the IPv6 /64), never the
+    address itself: identity.client_key in the spam limits' own scope. "" when no address
+    was given; an unreadable one falls into one shared bucket, so garbage can never switch
+    the limit off."""
+    return client_key(address, scope=ADDRESS_SCOPE)
 
 
 def _take(key: str, limit: int, ttl: int) -> bool:

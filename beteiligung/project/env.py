@@ -38,6 +38,10 @@ def parse_email_url(url):
     (STARTTLS), ``smtps://user:pass@host:465`` (implicit TLS), ``console://``,
     ``memory://`` and ``demo-outbox://`` (development only). Query parameters
     ``from=`` and ``timeout=`` are honoured.
+
+    Returns every setting the URL decides, always the same keys (Django's defaults where
+    the scheme says nothing), so settings.py assigns each by name; ``DEFAULT_FROM_EMAIL``
+    is None unless ``from=`` gives one.
     """
     parts = urlsplit(url)
     query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
@@ -52,7 +56,18 @@ def parse_email_url(url):
     }
     if scheme not in backends:
         raise ValueError(f"EMAIL_URL: unsupported scheme {scheme!r}")
-    config = {"EMAIL_BACKEND": backends[scheme]}
+    config = {
+        "EMAIL_BACKEND": backends[scheme],
+        # Django's defaults, which the non-SMTP backends ignore.
+        "EMAIL_HOST": "localhost",
+        "EMAIL_PORT": 25,
+        "EMAIL_HOST_USER": "",
+        "EMAIL_HOST_PASSWORD": "",
+        "EMAIL_USE_TLS": False,
+        "EMAIL_USE_SSL": False,
+        "EMAIL_TIMEOUT": None,
+        "DEFAULT_FROM_EMAIL": query.get("from"),
+    }
     if scheme in {"smtp", "submission", "smtps"}:
         default_port = {"smtp": 25, "submission": 587, "smtps": 465}[scheme]
         config.update(
@@ -64,8 +79,6 @@ def parse_email_url(url):
             EMAIL_USE_SSL=scheme == "smtps",
             EMAIL_TIMEOUT=int(query.get("timeout", 20)),
         )
-    if "from" in query:
-        config["DEFAULT_FROM_EMAIL"] = query["from"]
     return config
 
 

@@ -172,7 +172,7 @@ DATABASES = {
     )
 }
 # django-tenants' backend, without its per-request SET search_path and Django's
-# per-request health-check query (see beteiligung/db/base.py).
+# per-request health-check query (see beteiligung/project/db/base.py).
 DATABASES["default"]["ENGINE"] = "beteiligung.project.db"
 DB_HEALTH_CHECK_IDLE_SECONDS = float(os.environ.get("DB_HEALTH_CHECK_IDLE_SECONDS", 2))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -183,7 +183,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # public schema, created by a migration of the tenants app and by `beteiligung setup`)
 # or Redis with CACHE_URL=redis://host:6379/0 (see env.parse_cache_url). CACHE_BACKEND
 # and CACHE_LOCATION still override both. Hot per-request data (Wagtail's Site and its
-# root paths, events' form pages) is kept per process elsewhere (site_cache.py).
+# root paths, events' form pages) is kept per process elsewhere (participation/cache.py).
 # Keys are prefixed with the current schema, so tenant A never reads tenant B's entry.
 CACHES = {"default": parse_cache_url(os.environ.get("CACHE_URL"))}
 if os.environ.get("CACHE_BACKEND"):
@@ -277,15 +277,25 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not (PRODUCTION or DEMO)
 
 # --- E-mail ---------------------------------------------------------------------------
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Beteiligungsportal <noreply@localhost>")
-SERVER_EMAIL = DEFAULT_FROM_EMAIL
 _email_url = os.environ.get("EMAIL_URL")
 if PRODUCTION and not _email_url:
     raise ImproperlyConfigured("EMAIL_URL must be set in production mode")
 if not _email_url:
     _email_url = "demo-outbox://" if DEMO else "console://"
-globals().update(parse_email_url(_email_url))
-if PRODUCTION and EMAIL_BACKEND == "beteiligung.participation.mail.DemoOutboxBackend":  # noqa: F821
+_email = parse_email_url(_email_url)
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email["EMAIL_HOST"]
+EMAIL_PORT = _email["EMAIL_PORT"]
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"]
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"]
+EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
+EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
+EMAIL_TIMEOUT = _email["EMAIL_TIMEOUT"]
+# Error mails to admins come from DEFAULT_FROM_EMAIL as set in the environment; EMAIL_URL's
+# ?from= sets only the sender of the portal's own mails.
+SERVER_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Beteiligungsportal <noreply@localhost>")
+DEFAULT_FROM_EMAIL = _email["DEFAULT_FROM_EMAIL"] or SERVER_EMAIL
+if PRODUCTION and EMAIL_BACKEND == "beteiligung.participation.mail.DemoOutboxBackend":
     raise ImproperlyConfigured("The demo outbox is not allowed in production mode")
 
 # --- Background tasks ---------------------------------------------------------------
@@ -327,7 +337,7 @@ X_FRAME_OPTIONS = "DENY"  # Wagtail marks its preview views SAMEORIGIN itself
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 CSRF_FAILURE_VIEW = "beteiligung.portal.errors.csrf_failure"  # German, in the portal's layout
-# Content-Security-Policy (django-csp; beteiligung/security.py picks the policy per area
+# Content-Security-Policy (django-csp; beteiligung/project/security.py picks the policy per area
 # and adds the hashes of the layout's two inline styles). Nothing from other origins.
 _CSP_COMMON = {
     "default-src": ["'self'"],

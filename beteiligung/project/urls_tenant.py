@@ -42,6 +42,6 @@ urlpatterns += [
 
 handler404 = "beteiligung.portal.errors.page_not_found"
 handler500 = "beteiligung.portal.errors.server_error"
-# German, in the portal's layout (beteiligung/errors.py).
+# German, in the portal's layout (beteiligung/portal/errors.py).
 handler400 = "beteiligung.portal.errors.bad_request"
 handler429 = "beteiligung.portal.errors.too_many_requests"  # allauth's rate limits

@@ -1,6 +1,6 @@
 """Events: pages, programme items, registration questions, registrations.
 
-Invariants that the database keeps (see services.py for the locking):
+Invariants that the database keeps (see services/locking.py for the locking):
 * one active registration per e-mail address and event (partial unique index),
 * ticket codes and link tokens are unique within the tenant.
 
@@ -249,7 +249,7 @@ class EventPage(RoutablePageMixin, ProcedurePage):
             return "disabled"
         return self.REGISTRATION_STATES[status]
 
-    # Routes; the work is done in views.py (thin) over services.py.
+    # Routes; the work is done in views.py (thin) over services/.
     @path("")
     def detail(self, request):
         from . import views
@@ -374,7 +374,7 @@ class Registration(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=20, blank=True)
     # Keyed hash (HMAC) of the client's network address, never the address itself: limits
-    # the unconfirmed registrations one connection may hold (services.client_key). Cleared
+    # the unconfirmed registrations one connection may hold (participation.identity.client_key). Cleared
     # once the e-mail address is confirmed.
     client_key = models.CharField(max_length=32, blank=True, editable=False)
     checked_in_at = models.DateTimeField(null=True, blank=True)

@@ -1,4 +1,4 @@
-"""Public views of the events module: thin shells over services.py."""
+"""Public views of the events module: thin shells over services/."""
 
 from functools import wraps
 

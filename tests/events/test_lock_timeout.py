@@ -25,7 +25,7 @@ def test_register_answers_busy_quickly_and_stores_nothing(committed_event, secon
                                                           django_db_blocker, short_timeout):
     tenant, event = committed_event("Amt für Wartezeiten")
     with django_db_blocker.unblock(), tenant_context(tenant):
-        with second_connection(tenant, lambda: services._lock_event(event.pk)):  # stuck
+        with second_connection(tenant, lambda: services.locking._lock_event(event.pk)):  # stuck
             started = time.monotonic()
             with pytest.raises(services.EventBusy) as busy:
                 services.register(event, data("eilig@example.org"), client_address="203.0.113.9")
@@ -57,7 +57,7 @@ def test_the_form_answers_busy_with_the_input_kept(committed_event, second_conne
                                                    django_db_blocker, short_timeout):
     tenant, event = committed_event("Amt für Andrang")
     with django_db_blocker.unblock(), tenant_context(tenant):
-        with second_connection(tenant, lambda: services._lock_event(event.pk)):
+        with second_connection(tenant, lambda: services.locking._lock_event(event.pk)):
             response = Client(HTTP_HOST="alpha.localhost").post(
                 f"/veranstaltungen/{event.pk}/anmeldung/",
                 {"name": "Berta Beharrlich", "email": "berta@example.org", "privacy_consent": "on"},

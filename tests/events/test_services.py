@@ -1,4 +1,4 @@
-"""modules/events/services.py: registration, waiting list, holds, check-in, retention."""
+"""modules/events/services/: registration, waiting list, holds, check-in, retention."""
 
 from datetime import timedelta
 

@@ -80,7 +80,7 @@ def test_publishing_does_not_wait_for_a_registration_rush(committed_event, secon
         _session_lock_timeout(2000)  # a wait fails the test instead of hanging it
         try:
             # A registration holds the event's lock (as in a rush, one after the other).
-            with second_connection(tenant, lambda: services._lock_event(event.pk)):
+            with second_connection(tenant, lambda: services.locking._lock_event(event.pk)):
                 started = time.monotonic()
                 page = EventPage.objects.get(pk=event.pk)
                 page.venue_name = "Neues Rathaus, Festsaal"

@@ -5,7 +5,8 @@ The form is served by an in-process server (test URLconf tests/participation/url
 import threading
 
 import pytest
-from beteiligung.testing.browser import chromium, needs_chromium
+
+from beteiligung.project.testing.browser import chromium, needs_chromium
 
 pytestmark = [needs_chromium, pytest.mark.slow]
 

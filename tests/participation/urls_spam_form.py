@@ -6,8 +6,8 @@ from django.http import HttpResponse
 from django.template import engines
 from django.urls import path
 
-from beteiligung import urls_tenant
 from beteiligung.participation import spam
+from beteiligung.project import urls_tenant
 
 PAGE = """{% load static %}<!DOCTYPE html>
 <html lang="de"><head><meta charset="utf-8"><title>Test</title>

@@ -2,7 +2,7 @@
 
 from django import template
 
-from ..services import one_line
+from beteiligung.participation.text import one_line
 
 register = template.Library()
 
