@@ -3,7 +3,7 @@
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.console import EmailBackend as ConsoleBackend
-from django.db import connection
+from django.db import connection, models
 from django.template.loader import render_to_string
 from django_tenants.utils import get_public_schema_name
 
@@ -61,7 +61,6 @@ class DemoOutboxBackend(BaseEmailBackend):
     """
 
     def send_messages(self, email_messages):
-        from beteiligung.models import OutboxMessage
 
         if connection.schema_name == get_public_schema_name():
             return ConsoleBackend().send_messages(email_messages)
@@ -81,3 +80,21 @@ class DemoOutboxBackend(BaseEmailBackend):
                 ],
             )
         return len(email_messages)
+
+
+class OutboxMessage(models.Model):
+    """An e-mail kept by the demo outbox instead of being sent (never in production)."""
+
+    to = models.TextField()
+    subject = models.CharField(max_length=998)
+    body = models.TextField()
+    html = models.TextField(blank=True)
+    attachments = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.subject} -> {self.to}"
+

@@ -5,8 +5,8 @@ from django.db import transaction
 from django.utils.text import slugify
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Site
 
-from beteiligung.models import AuthorityPage, HomePage, ProcedurePage
-from beteiligung.participation.pages import ancestor_paths
+from beteiligung.participation.pages import ProcedurePage, ancestor_paths
+from beteiligung.portal.pages import AuthorityPage, HomePage
 
 PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
 COLLECTION_PERMISSIONS = [

@@ -1,7 +1,5 @@
 from django.conf import settings
 
-from beteiligung.project.security import branding_css
-
 
 def portal(request):
     tenant = getattr(request, "tenant", None)
@@ -14,3 +12,11 @@ def portal(request):
         "portal_layout": "beteiligung/platform_layout.html" if public else "beteiligung/base.html",
         "demo_mode": settings.DEMO,
     }
+
+
+def branding_css(tenant):
+    """The layout's only inline style: the tenant's colours (validated #RRGGBB); the
+    security headers allow exactly this style by its hash (project/security.py)."""
+    primary = getattr(tenant, "primary_color", "") or "#1a5490"
+    accent = getattr(tenant, "accent_color", "") or "#f2c500"
+    return f":root {{ --brand: {primary}; --accent: {accent}; }}"

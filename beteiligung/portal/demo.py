@@ -7,9 +7,9 @@ from django.core.management import call_command
 from django.db import transaction
 from django_tenants.utils import schema_context
 
-from beteiligung.models import AuthorityPage, HomePage
 from beteiligung.participation import registry
 from beteiligung.portal.authorities import create_authority
+from beteiligung.portal.pages import AuthorityPage, HomePage
 from tenants.models import Tenant
 from tenants.services import create_tenant
 

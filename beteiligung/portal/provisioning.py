@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from wagtail.models import Page, Site
 
-from beteiligung.models import HomePage, PortalSettings, ProcedureIndexPage, StandardPage
 from beteiligung.participation.mail import send_mail, tenant_url
+from beteiligung.portal.pages import HomePage, PortalSettings, ProcedureIndexPage, StandardPage
 
 LEGAL_PAGES = {
     "imprint_page": ("impressum", "Impressum"),

@@ -68,7 +68,7 @@ def serve_media(request, schema, path):
 @require_GET
 def demo_outbox(request):
     """The demo's outbox: e-mails this tenant would have sent (never in production)."""
-    from beteiligung.models import OutboxMessage
+    from beteiligung.participation.mail import OutboxMessage
 
     if not settings.DEMO:
         raise Http404

@@ -35,6 +35,7 @@ from django.http import UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django_tenants.utils import get_public_schema_name
 
+from beteiligung.portal.context_processors import branding_css
 from beteiligung.portal.errors import bad_request
 from beteiligung.portal.tenant_only import is_tenant_request
 from beteiligung.project.middleware import admin_roots
@@ -50,13 +51,6 @@ FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data"
 
 
 # --- Content-Security-Policy -------------------------------------------------------------
-
-def branding_css(tenant):
-    """The layout's only inline style: the tenant's colours (validated #RRGGBB)."""
-    primary = getattr(tenant, "primary_color", "") or "#1a5490"
-    accent = getattr(tenant, "accent_color", "") or "#f2c500"
-    return f":root {{ --brand: {primary}; --accent: {accent}; }}"
-
 
 @functools.lru_cache(maxsize=256)
 def _style_hash(css):
