@@ -17,7 +17,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from beteiligung.project.env import env_bool, env_list, parse_cache_url, parse_email_url, var_dir
 
-BASE_DIR = Path(__file__).resolve().parent
+BASE_DIR = Path(__file__).resolve().parents[1]  # the beteiligung app (locale/)
 PRODUCTION = env_bool("BETEILIGUNG_PRODUCTION")
 DEMO = env_bool("BETEILIGUNG_DEMO") and not PRODUCTION
 DEBUG = env_bool("DEBUG") and not PRODUCTION
