@@ -266,14 +266,21 @@ DIALOGS = {
                           "wohnen, ist die Innenstadt auch abends belebt.",
                      comments=[
                          ("dirk", "Oft fehlt ein eigener Eingang. Da müsste die Förderung "
-                                  "ansetzen.", []),
+                                  "ansetzen.", [
+                              ("ayse", "Genau, und beim Brandschutz brauchen Eigentümer "
+                                       "Beratung.", []),
+                          ]),
+                         ("sabine", "Auch Studierende suchen dringend Zimmer in der "
+                                    "Innenstadt.", []),
                      ]),
                 dict(author="frank", category=0, support=3, oppose=1,
                      title="Wochenmarkt auch am Abend",
                      text="Ein Feierabendmarkt am Donnerstag mit regionalen Produkten und "
                           "Gastronomie wäre ein Treffpunkt für Berufstätige.",
                      comments=[
-                         ("lisa", "Gibt es in Münster schon, ist jede Woche voll.", []),
+                         ("lisa", "Gibt es in Münster schon, ist jede Woche voll.", [
+                              ("frank", "Dann schauen wir uns das in Münster einmal an.", []),
+                          ]),
                      ]),
                 dict(author="nina", category=2, support=2, oppose=0,
                      title="Spielplätze mitten in der Stadt",
@@ -281,6 +288,7 @@ DIALOGS = {
                           "können. Ein Wasserspielplatz am Markt wäre toll.",
                      comments=[
                          ("stefan", "Wasserspiele kühlen im Sommer auch die Erwachsenen.", []),
+                         ("klaus", "Und eine öffentliche Toilette in der Nähe, bitte.", []),
                      ]),
                 dict(author="stefan", category=0, support=0, oppose=0,
                      title="Alle Händler sind Abzocker",
@@ -396,7 +404,7 @@ def _write_posts(dialog, authority, categories, users, contributions, now):
         clock[0] = min(clock[0] + timedelta(hours=hours), now - timedelta(minutes=5))
         return clock[0]
 
-    def new_post(author, hours=3, **fields):
+    def new_post(author, hours=2, **fields):
         post = Post(dialog=dialog, **fields)
         if author == "official":
             post.author_name = authority.title
@@ -450,7 +458,7 @@ def _write_posts(dialog, authority, categories, users, contributions, now):
         else:
             visibility = Visibility.PUBLISHED
         post = new_post(item["author"], title=item["title"], text=item["text"],
-                        category=categories[item["category"]], visibility=visibility, hours=14)
+                        category=categories[item["category"]], visibility=visibility, hours=10)
         rate(post, item["author"], item["support"], item["oppose"], index)
         post.reply_count = add_comments(post, post, item["comments"])
         if item.get("hidden"):
