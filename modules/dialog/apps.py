@@ -11,6 +11,7 @@ class DialogConfig(AppConfig):
     def ready(self):
         from beteiligung.participation import registry
 
+        from .demo import ensure_demo_dialogs
         from .pages import DialogPage
 
         registry.register(registry.Module(
@@ -18,4 +19,5 @@ class DialogConfig(AppConfig):
             page_models=(DialogPage,),
             urls="modules.dialog.urls",
             url_prefix="dialoge/",
+            demo_content=ensure_demo_dialogs,
         ))
