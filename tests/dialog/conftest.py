@@ -1,0 +1,68 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+
+from beteiligung.portal.authorities import create_authority
+
+
+def make_dialog(authority, title="Wie soll der Marktplatz aussehen?", **fields):
+    from modules.dialog.models import DialogPage
+
+    now = timezone.now()
+    defaults = dict(
+        question="Was wünschen Sie sich für den neuen Marktplatz?",
+        starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=30),
+        participation_mode="account", moderation_mode="post", report_threshold=2,
+    )
+    defaults.update(fields)
+    return authority.add_child(instance=DialogPage(title=title, **defaults))
+
+
+def post_data(**fields):
+    from modules.dialog.services import PostData
+
+    defaults = dict(title="Mehr Bäume", text="Bitte mehr Schatten.\n\nUnd Bänke: https://example.org")
+    defaults.update(fields)
+    return PostData(**defaults)
+
+
+def email_data(**fields):
+    return post_data(name="Erika Muster", email="erika@example.org", privacy_consent=True, **fields)
+
+
+@pytest.fixture
+def authority_a(tenant_a):
+    with tenant_context(tenant_a):
+        return create_authority("Stadt Leipzig", short_name="Leipzig")
+
+
+@pytest.fixture
+def dialog(tenant_a, authority_a):
+    """A post-moderated, account-mode dialog in tenant A; the test runs in A's schema."""
+    from django.db import connection
+
+    with tenant_context(tenant_a):
+        page = make_dialog(authority_a)
+    connection.set_tenant(tenant_a)
+    return page
+
+
+@pytest.fixture
+def user(dialog):
+    from ..factories import make_user
+
+    return make_user("anna@example.org", first_name="Anna", last_name="Beispiel")
+
+
+@pytest.fixture
+def other(dialog):
+    from ..factories import make_user
+
+    return make_user("bernd@example.org", first_name="Bernd", last_name="Zweiter")
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    return lambda: django_capture_on_commit_callbacks(execute=True)
