@@ -29,7 +29,9 @@ def post_data(**fields):
 
 
 def email_data(**fields):
-    return post_data(name="Erika Muster", email="erika@example.org", privacy_consent=True, **fields)
+    defaults = dict(name="Erika Muster", email="erika@example.org", privacy_consent=True)
+    defaults.update(fields)
+    return post_data(**defaults)
 
 
 @pytest.fixture
