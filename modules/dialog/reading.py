@@ -51,15 +51,39 @@ OWN_HOLE = re.compile(r"<!--dlgown(\d+)-->")
 _cache = VersionedCache(max_entries=2000)
 
 
+STATE_FIELDS = ("cancelled_at", "sequence", "personal_data_deleted_at", "results_announced_at",
+                "version")
+
+
 def fingerprint(dialog):
-    """The one query per request: the dialog's public version."""
+    """The one query per request: the dialog's state row (its public version, and the
+    cancellation that ``status_at`` needs, so reading it costs no second query)."""
+    columns = ", ".join(connection.ops.quote_name(name) for name in STATE_FIELDS)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT version FROM {connection.ops.quote_name(ProcedureState._meta.db_table)}"
+            f"SELECT {columns} FROM {connection.ops.quote_name(ProcedureState._meta.db_table)}"
             " WHERE procedure_id = %s", [dialog.pk])
         row = cursor.fetchone()
-    version = row[0] if row else 0
+    if row is not None:
+        values = dict(zip(STATE_FIELDS, row, strict=True))
+        dialog.state = ProcedureState(procedure_id=dialog.pk, **values)
+    version = row[-1] if row else 0
     return f"{version}:{dialog.latest_revision_id}:{dialog.last_published_at}"
+
+
+@dataclass
+class Extras:
+    categories: list
+    attachments: list
+
+
+def extras(dialog, fp):
+    """The page's categories and documents (rows of their own), kept per version."""
+    def build():
+        return Extras(list(dialog.categories.all()),
+                      list(dialog.attachments.select_related("document")))
+
+    return _cache.get(("extras", dialog.pk), fp, build)
 
 
 @dataclass

@@ -74,7 +74,9 @@ def dialog_page(page, request):
     sort = request.GET.get("sortierung", "neu")
     if sort not in reading.SORTS:
         sort = "neu"
-    categories = list(page.categories.all())
+    fp = reading.fingerprint(page)
+    page_extras = reading.extras(page, fp)
+    categories = page_extras.categories
     category_id = None
     raw = request.GET.get("kategorie", "")
     if raw.isdigit() and any(c.pk == int(raw) for c in categories):
@@ -82,14 +84,14 @@ def dialog_page(page, request):
     raw_page = request.GET.get("seite", "1")
     page_no = int(raw_page) if raw_page.isdigit() and 0 < len(raw_page) < 7 else 1
     base = _base(page, request)
-    listing = reading.contribution_list(page, base, reading.fingerprint(page), sort,
-                                        category_id, page_no)
+    listing = reading.contribution_list(page, base, fp, sort, category_id, page_no)
     context = _common(page, request)
     context.update({
         "listing": listing, "list_html": mark_safe(listing.html),  # noqa: S308 - rendered by our template
         "sort": sort, "sorts": [("neu", _("newest")), ("unterstuetzt", _("most supported")),
                                 ("diskutiert", _("most discussed"))],
         "categories": categories, "category_id": category_id,
+        "attachments": page_extras.attachments,
         "status": page.status_at(), "may_post": _may_post(page, request.user),
     })
     return TemplateResponse(request, "dialog/dialog_page.html", context)

@@ -13,6 +13,8 @@ from modules.dialog.models import Post
 
 from .conftest import post_data
 
+SHOW = False
+
 
 def _add(dialog, contributions, comments_on, comments, author):
     now = timezone.now()
@@ -38,10 +40,13 @@ def _add(dialog, contributions, comments_on, comments, author):
     bump_version(dialog.pk)
 
 
-def _count(client, path):
+def _count(client, path, show=False):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(path)
     assert response.status_code == 200, path
+    if show:
+        for query in queries.captured_queries:
+            print(query["sql"][:300])
     return len(queries)
 
 
@@ -64,6 +69,7 @@ def test_same_queries_for_10_and_1000_posts(dialog, user, other, capsys):
     root = services.submit_contribution(dialog, post_data(title="Viel diskutiert"), user=user)
     services.rate(root, other, 1)
     _add(dialog, 9, root, 10, other)
+    _measure(dialog, root, user)  # the process's first requests fill its site caches
     small = _measure(dialog, root, user)
     _add(dialog, 990, root, 490, other)
     assert Post.objects.filter(depth=0).count() == 1000
@@ -72,6 +78,14 @@ def test_same_queries_for_10_and_1000_posts(dialog, user, other, capsys):
     with capsys.disabled():
         print("\nqueries (cold, warm) 10 posts:", small, "\n1000 posts:", large)
     assert small == large
-    # Warm pages: Wagtail's routing, the session, and one fingerprint query.
-    assert large[("anonymous", "thread")][1] <= 8
-    assert large[("anonymous", "dialog")][1] <= 8
+    if SHOW:
+        with capsys.disabled():
+            anonymous = Client(HTTP_HOST="alpha.localhost")
+            print("--- dialog page, warm")
+            _count(anonymous, dialog.url_path_on_site, show=True)
+            print("--- thread, warm")
+            _count(anonymous, f"{dialog.url_path_on_site}beitrag/{root.pk}/", show=True)
+    # Warm pages: Wagtail's routing (6 queries: the page tree, the specific page, view
+    # restrictions) and one fingerprint query.
+    assert large[("anonymous", "thread")][1] <= 7
+    assert large[("anonymous", "dialog")][1] <= 7
