@@ -179,5 +179,11 @@ def fill_holes(html, csrf_token, ratings=None, own_links=None):
     return html
 
 
+def whole_page(key, fp, build):
+    """A whole rendered page for visitors without a session (same for all of them);
+    its CSRF token is a hole (``CSRF_HOLE``)."""
+    return _cache.get(("page", *key, get_language()), fp, build)
+
+
 def clear():
     _cache.clear()

@@ -5,11 +5,14 @@ German message; on a refusal it is shown again with what was typed and the error
 (summary at the top, linked to the fields).
 """
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.db.models import Q
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
@@ -57,6 +60,20 @@ def _common(page, request):
     return context
 
 
+def _is_first_visit(request):
+    """No session, no messages: the page is the same for all such visitors (the
+    events' register page does the same)."""
+    cookies = request.COOKIES
+    return request.method in ("GET", "HEAD") and not (
+        cookies.get(settings.SESSION_COOKIE_NAME) or cookies.get(CookieStorage.cookie_name))
+
+
+def _cached_whole_page(request, key, fp, template, context):
+    html = reading.whole_page(key, fp, lambda: render_to_string(
+        template, {**context, "csrf_token": reading.CSRF_HOLE}, request))
+    return HttpResponse(html.replace(reading.CSRF_HOLE, get_token(request)))
+
+
 def _anonymous_form(page, user):
     return page.participation_mode == "email" and not services.is_verified(user)
 
@@ -94,6 +111,9 @@ def dialog_page(page, request):
         "attachments": page_extras.attachments,
         "status": page.status_at(), "may_post": _may_post(page, request.user),
     })
+    if _is_first_visit(request):
+        key = ("dialog", page.pk, base, sort, category_id, page_no, context["status"])
+        return _cached_whole_page(request, key, fp, "dialog/dialog_page.html", context)
     return TemplateResponse(request, "dialog/dialog_page.html", context)
 
 
@@ -120,7 +140,8 @@ def _own_links(page, request, authors):
 def contribution(page, request, post_id, form=None, status=200):
     if request.method not in ("GET", "HEAD") and form is None:
         return HttpResponseNotAllowed(["GET", "HEAD"])
-    found = reading.thread(page, _base(page, request), reading.fingerprint(page), post_id)
+    fp = reading.fingerprint(page)
+    found = reading.thread(page, _base(page, request), fp, post_id)
     if found.redirect_to:
         return redirect(f"{_base(page, request)}beitrag/{found.redirect_to}/#beitrag-{post_id}")
     if found.root is None:
@@ -144,6 +165,12 @@ def contribution(page, request, post_id, form=None, status=200):
                          if context["is_open"] and _may_post(page, request.user) else None),
         "form_action": f"{_base(page, request)}beitrag/{post_id}/antworten/",
     })
+    if context["form"] is None and status == 200 and _is_first_visit(request):
+        # No form with a one-use challenge on it: the same page for every such visitor.
+        key = ("thread", page.pk, _base(page, request), post_id, context["is_open"])
+        context["thread_html"] = mark_safe(reading.fill_holes(  # noqa: S308 - see above
+            found.html, reading.CSRF_HOLE))
+        return _cached_whole_page(request, key, fp, "dialog/contribution.html", context)
     return TemplateResponse(request, "dialog/contribution.html", context, status=status)
 
 

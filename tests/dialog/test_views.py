@@ -182,3 +182,42 @@ def test_hostile_inputs_render_inert(dialog, user, other, hostile_inputs):
             assert b"<script>alert(1)</script>" not in body
             assert b"onerror=alert(1)>" not in body
             assert b'<a href="javascript:' not in body.lower()
+
+
+def test_email_mode_form_confirm_link_and_pending(dialog, mailoutbox, committed):
+    dialog.participation_mode = "email"
+    dialog.moderation_mode = "pre"
+    dialog.save_revision().publish()
+    client = client_for()
+    form = client.get(url(dialog, "beitragen/")).content.decode()
+    assert 'name="privacy_consent"' in form and "Netiquette" in form
+    refused = client.post(url(dialog, "beitragen/"), {"title": "Idee", "text": "Mein Text"})
+    assert refused.status_code == 200 and "Mein Text" in refused.content.decode()
+    assert 'href="#id_name"' in refused.content.decode()
+    with committed():
+        response = client.post(url(dialog, "beitragen/"), {
+            "title": "Idee", "text": "Mein Text", "name": "Erika", "email": "erika@example.org",
+            "privacy_consent": "on"})
+    assert response.status_code == 302
+    post = Post.objects.get()
+    assert post.visibility == Visibility.UNCONFIRMED
+    link = [w for w in mailoutbox[0].body.split() if "/dialoge/bestaetigen/" in w][0]
+    from urllib.parse import urlsplit
+
+    confirmed = client_for().get(urlsplit(link).path)
+    assert confirmed.status_code == 200
+    post.refresh_from_db()
+    assert post.visibility == Visibility.PENDING
+    assert client_for().get(url(dialog, f"beitrag/{post.pk}/")).status_code == 404
+
+
+def test_first_visit_pages_come_from_the_cache_with_a_fresh_token(dialog, user):
+    post = services.submit_contribution(dialog, post_data(title="Erste Idee"), user=user)
+    reading.clear()
+    for path in (url(dialog), url(dialog, f"beitrag/{post.pk}/")):
+        first, second = client_for().get(path), client_for().get(path)
+        assert first.status_code == second.status_code == 200
+        assert "Erste Idee" in second.content.decode()
+        assert reading.CSRF_HOLE not in second.content.decode()
+    services.submit_contribution(dialog, post_data(title="Zweite Idee"), user=user)
+    assert "Zweite Idee" in client_for().get(url(dialog)).content.decode()
