@@ -62,6 +62,9 @@ class PostForm(_ShowErrors, SpamProtectedForm, forms.Form):
                 widget=forms.CheckboxInput(attrs={"required": True}))
         self.fields["notify_replies"] = forms.BooleanField(
             label=_("E-mail me when someone replies"), required=False)
+        if with_title:
+            self.fields["notify_results"] = forms.BooleanField(
+                label=_("E-mail me when the results are published"), required=False)
         # The spam fields last: they are hidden and belong at the end of the form.
         for name in list(self.fields):
             if name in self._spam_names():
@@ -80,7 +83,8 @@ class PostForm(_ShowErrors, SpamProtectedForm, forms.Form):
             title=data.get("title", ""), text=data.get("text", ""),
             category_id=data.get("category") or None, name=data.get("name", ""),
             email=data.get("email", ""), privacy_consent=bool(data.get("privacy_consent")),
-            notify_replies=bool(data.get("notify_replies")), image=files.get("image"),
+            notify_replies=bool(data.get("notify_replies")),
+            notify_results=bool(data.get("notify_results")), image=files.get("image"),
             image_alt=data.get("image_alt", ""),
         )
 

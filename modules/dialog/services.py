@@ -113,6 +113,7 @@ class PostData:
     email: str = ""
     privacy_consent: bool = False
     notify_replies: bool = False
+    notify_results: bool = False
     image: object = None  # an uploaded file
     image_alt: str = ""
     extra: dict = field(default_factory=dict)
@@ -163,9 +164,9 @@ def _check_blocked(dialog_id, user=None, email_key=""):
                         "mistake, please contact the moderation team."))
 
 
-def _lock(dialog):
+def _lock(dialog_id):
     try:
-        return lock_procedure(DialogPage, dialog.pk, LOCK_FIELDS)
+        return lock_procedure(DialogPage, dialog_id, LOCK_FIELDS)
     except DialogPage.DoesNotExist:
         raise NotAvailable(_("This dialog does not exist.")) from None
 
@@ -302,7 +303,7 @@ def _submit(dialog, data, *, parent, user, address, now):
         raise InvalidPost(_("Please correct the marked fields."), errors)
     try:
         with locked_section(busy=DialogBusy):
-            locked = _lock(dialog)
+            locked = _lock(dialog.pk)
             _check_open(locked, now)
             _check_blocked(dialog.pk, author, email_key)
             if parent is not None:
@@ -316,6 +317,7 @@ def _submit(dialog, data, *, parent, user, address, now):
                 dialog_id=dialog.pk, title=title, text=text, category_id=category_id,
                 image_alt=alt, author=author, author_name=name, author_email=email,
                 email_key=email_key, notify_replies=bool(data.notify_replies),
+                notify_results=bool(data.notify_results) and parent is None,
                 visibility=_initial_visibility(locked, verified), created_at=now,
             )
             if parent is not None:
@@ -372,7 +374,7 @@ def confirm_post(signed, now=None):
     if post.visibility != V.UNCONFIRMED:
         return post
     with locked_section(busy=DialogBusy):
-        locked = _lock(post.dialog)
+        locked = _lock(post.dialog_id)
         post = Post.objects.select_for_update().get(pk=post.pk)
         if post.visibility != V.UNCONFIRMED:
             return post
@@ -445,7 +447,7 @@ def rate(post, user, value, now=None):
 def _own_post(post, user, now):
     if not is_verified(user):
         raise LoginRequired(_("Please log in to change your posts."))
-    locked_dialog = _lock(post.dialog if hasattr(post, "dialog") else post)
+    locked_dialog = _lock(post.dialog_id)
     _check_open(locked_dialog, now)
     current = Post.objects.select_for_update().filter(pk=post.pk).first()
     if current is None or current.author_id != user.pk or current.visibility not in (
@@ -529,7 +531,7 @@ def report(post, reason, *, user=None, address=None, now=None):
     if reporter is None and not key:
         key = "portal"
     with locked_section(busy=DialogBusy):
-        locked = _lock(post.dialog)
+        locked = _lock(post.dialog_id)
         current = Post.objects.select_for_update().filter(pk=post.pk).first()
         if current is None or current.visibility != V.PUBLISHED:
             raise NotAvailable(_("This post cannot be reported."))
