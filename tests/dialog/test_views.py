@@ -221,3 +221,19 @@ def test_first_visit_pages_come_from_the_cache_with_a_fresh_token(dialog, user):
         assert reading.CSRF_HOLE not in second.content.decode()
     services.submit_contribution(dialog, post_data(title="Zweite Idee"), user=user)
     assert "Zweite Idee" in client_for().get(url(dialog)).content.decode()
+
+
+def test_rate_limit_answers_429_and_keeps_the_text(dialog, user):
+    from wagtail.models import Site
+
+    from beteiligung.participation import spam
+
+    settings = spam.SpamProtectionSettings.for_site(Site.objects.get(is_default_site=True))
+    settings.posts_per_account_per_hour = 1
+    settings.save()
+    client = client_for(user)
+    assert client.post(url(dialog, "beitragen/"), {"title": "Eins", "text": "erster"}).status_code == 302
+    again = client.post(url(dialog, "beitragen/"), {"title": "Zwei", "text": "Mein zweiter Text"})
+    assert again.status_code == 429 and again["Retry-After"]
+    assert "Mein zweiter Text" in again.content.decode()
+    assert Post.objects.count() == 1
