@@ -29,6 +29,7 @@ from .forms import EditForm, PostForm, ReportForm
 from .models import Post, Rating
 
 V = Visibility
+LIST_PARAMETERS = {"sortierung", "kategorie", "seite"}
 
 
 def _base(page, request):
@@ -64,7 +65,9 @@ def _is_first_visit(request):
     """No session, no messages: the page is the same for all such visitors (the
     events' register page does the same)."""
     cookies = request.COOKIES
-    return request.method in ("GET", "HEAD") and not (
+    # Only the page's own query parameters: the page shows its path (language switch,
+    # login link), and one visitor's odd query must not be kept for everybody.
+    return request.method in ("GET", "HEAD") and set(request.GET) <= LIST_PARAMETERS and not (
         cookies.get(settings.SESSION_COOKIE_NAME) or cookies.get(CookieStorage.cookie_name))
 
 
