@@ -55,5 +55,5 @@ def ensure_state(procedure_id):
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {connection.ops.quote_name(ProcedureState._meta.db_table)}"
-            " (procedure_id, sequence) VALUES (%s, 0) ON CONFLICT DO NOTHING", [procedure_id]
+            " (procedure_id, sequence, version) VALUES (%s, 0, 0) ON CONFLICT DO NOTHING", [procedure_id]
         )

@@ -44,6 +44,10 @@ class Post(ModeratedFields, ConsentFields):
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE,
                                related_name="replies")
     depth = models.PositiveSmallIntegerField(default=0)
+    # The post a comment answers: its parent, except for replies to a depth-3 comment,
+    # which are stored beside it (parent = its parent) and show "Antwort an <Name>".
+    reply_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
     # Contributions only
     title = models.CharField(_("title"), max_length=TITLE_MAX, blank=True)
     category = models.ForeignKey(DialogCategory, null=True, blank=True, on_delete=models.SET_NULL,

@@ -120,6 +120,48 @@ class DialogPage(RoutablePageMixin, ProcedurePage):
 
         return views.dialog_page(self, request)
 
+    @path("beitragen/")
+    def contribute_route(self, request):
+        from . import views
+
+        return views.contribute(self, request)
+
+    @path("beitrag/<int:post_id>/")
+    def contribution_route(self, request, post_id):
+        from . import views
+
+        return views.contribution(self, request, post_id)
+
+    @path("beitrag/<int:post_id>/antworten/")
+    def reply_route(self, request, post_id):
+        from . import views
+
+        return views.reply(self, request, post_id)
+
+    @path("beitrag/<int:post_id>/bewerten/")
+    def rate_route(self, request, post_id):
+        from . import views
+
+        return views.rate(self, request, post_id)
+
+    @path("beitrag/<int:post_id>/melden/")
+    def report_route(self, request, post_id):
+        from . import views
+
+        return views.report(self, request, post_id)
+
+    @path("beitrag/<int:post_id>/bearbeiten/")
+    def edit_route(self, request, post_id):
+        from . import views
+
+        return views.edit(self, request, post_id)
+
+    @path("beitrag/<int:post_id>/loeschen/")
+    def delete_route(self, request, post_id):
+        from . import views
+
+        return views.delete(self, request, post_id)
+
 
 class DialogCategory(Orderable):
     page = ParentalKey(DialogPage, on_delete=models.CASCADE, related_name="categories")

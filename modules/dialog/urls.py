@@ -1,4 +1,13 @@
-"""Routes of the dialog module below /dialoge/ (the dialog page itself is a Wagtail page)."""
+"""Routes of the dialog module below /dialoge/ (the dialog page and its posts are
+routes of the Wagtail page itself, see pages.py)."""
 
-urlpatterns = []
+from django.urls import path
+
+from . import views
+
 app_name = "dialog"
+urlpatterns = [
+    path("bestaetigen/<str:signed>/", views.confirm, name="confirm"),
+    path("abbestellen/<str:signed>/", views.unsubscribe, name="unsubscribe"),
+    path("netiquette/", views.netiquette, name="netiquette"),
+]

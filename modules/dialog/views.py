@@ -1,8 +1,444 @@
-"""Public views of the dialog module: thin shells over services.py."""
+"""Public views of the dialog module: thin shells over services.py and reading.py.
 
+Every form works without JavaScript: it posts, and on success redirects (PRG) with a
+German message; on a refusal it is shown again with what was typed and the errors
+(summary at the top, linked to the fields).
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.db.models import Q
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.middleware.csrf import get_token
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from beteiligung.participation import identity, spam
+from beteiligung.participation.moderation import Visibility
+
+from . import reading, services
+from .forms import EditForm, PostForm, ReportForm
+from .models import Post, Rating
+
+V = Visibility
+LIST_PARAMETERS = {"sortierung", "kategorie", "seite"}
+
+
+def _base(page, request):
+    return page.get_url(request)
+
+
+def _post_url(page, request, post):
+    root_id = post.root_id or post.pk
+    anchor = f"#beitrag-{post.pk}" if post.root_id else ""
+    return f"{_base(page, request)}beitrag/{root_id}/{anchor}"
+
+
+def _netiquette_url(page, request):
+    if page.netiquette_page_id:
+        target = page.netiquette_page
+        if target is not None and target.live:
+            return target.get_url(request)
+    return reverse("dialog:netiquette")
+
+
+def _common(page, request):
+    context = page.get_context(request)
+    context.update({
+        "dialog": page, "base_url": _base(page, request),
+        "netiquette_url": _netiquette_url(page, request), "is_open": page.is_open(),
+        "verified": services.is_verified(request.user),
+        "login_url": reverse("account_login") + "?next=" + request.get_full_path(),
+    })
+    return context
+
+
+def _is_first_visit(request):
+    """No session, no messages: the page is the same for all such visitors (the
+    events' register page does the same)."""
+    cookies = request.COOKIES
+    # Only the page's own query parameters: the page shows its path (language switch,
+    # login link), and one visitor's odd query must not be kept for everybody.
+    return request.method in ("GET", "HEAD") and set(request.GET) <= LIST_PARAMETERS and not (
+        cookies.get(settings.SESSION_COOKIE_NAME) or cookies.get(CookieStorage.cookie_name))
+
+
+def _cached_whole_page(request, key, fp, template, context):
+    html = reading.whole_page(key, fp, lambda: render_to_string(
+        template, {**context, "csrf_token": reading.CSRF_HOLE}, request))
+    return HttpResponse(html.replace(reading.CSRF_HOLE, get_token(request)))
+
+
+def _anonymous_form(page, user):
+    return page.participation_mode == "email" and not services.is_verified(user)
+
+
+def _may_post(page, user):
+    return services.is_verified(user) or page.participation_mode == "email"
+
+
+# --- The dialog page -------------------------------------------------------------------
 
 
 def dialog_page(page, request):
-    context = page.get_context(request)
-    return TemplateResponse(request, page.get_template(request), context)
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    sort = request.GET.get("sortierung", "neu")
+    if sort not in reading.SORTS:
+        sort = "neu"
+    fp = reading.fingerprint(page)
+    page_extras = reading.extras(page, fp)
+    categories = page_extras.categories
+    category_id = None
+    raw = request.GET.get("kategorie", "")
+    if raw.isdigit() and any(c.pk == int(raw) for c in categories):
+        category_id = int(raw)
+    raw_page = request.GET.get("seite", "1")
+    page_no = int(raw_page) if raw_page.isdigit() and 0 < len(raw_page) < 7 else 1
+    base = _base(page, request)
+    listing = reading.contribution_list(page, base, fp, sort, category_id, page_no)
+    context = _common(page, request)
+    context.update({
+        "listing": listing, "list_html": mark_safe(listing.html),  # noqa: S308 - rendered by our template
+        "sort": sort, "sorts": [("neu", _("newest")), ("unterstuetzt", _("most supported")),
+                                ("diskutiert", _("most discussed"))],
+        "categories": categories, "category_id": category_id,
+        "attachments": page_extras.attachments,
+        "status": page.status_at(), "may_post": _may_post(page, request.user),
+    })
+    if _is_first_visit(request):
+        key = ("dialog", page.pk, base, sort, category_id, page_no, context["status"])
+        return _cached_whole_page(request, key, fp, "dialog/dialog_page.html", context)
+    return TemplateResponse(request, "dialog/dialog_page.html", context)
+
+
+# --- Contribution page -----------------------------------------------------------------
+
+
+def _own_links(page, request, authors):
+    user = request.user
+    if not (user.is_authenticated and page.is_open()):
+        return None
+    base = _base(page, request)
+
+    def links(pk):
+        if authors.get(pk) != user.pk:
+            return ""
+        return format_html(
+            '<li><a href="{}beitrag/{}/bearbeiten/">{}</a></li>'
+            '<li><a href="{}beitrag/{}/loeschen/">{}</a></li>',
+            base, pk, _("Edit"), base, pk, _("Delete"))
+
+    return links
+
+
+def contribution(page, request, post_id, form=None, status=200):
+    if request.method not in ("GET", "HEAD") and form is None:
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    fp = reading.fingerprint(page)
+    found = reading.thread(page, _base(page, request), fp, post_id)
+    if found.redirect_to:
+        return redirect(f"{_base(page, request)}beitrag/{found.redirect_to}/#beitrag-{post_id}")
+    if found.root is None:
+        raise Http404
+    ratings = {}
+    if request.user.is_authenticated:
+        ratings = dict(Rating.objects.filter(
+            Q(post_id=post_id) | Q(post__root_id=post_id), user=request.user,
+        ).values_list("post_id", "value"))
+    html = reading.fill_holes(found.html, get_token(request), ratings,
+                              _own_links(page, request, found.authors))
+    context = _common(page, request)
+    context.update({
+        "root": found.root, "thread_html": mark_safe(html),  # noqa: S308 - our template, holes escaped
+        "comment_count": found.comment_count,
+        "may_post": _may_post(page, request.user),
+        "form": form or (PostForm(dialog=page, with_title=False,
+                                  anonymous=_anonymous_form(page, request.user),
+                                  spam_limits=spam.limits_for_request(request),
+                                  auto_id="id_comment_%s")
+                         if context["is_open"] and _may_post(page, request.user) else None),
+        "form_action": f"{_base(page, request)}beitrag/{post_id}/antworten/",
+    })
+    if context["form"] is None and status == 200 and _is_first_visit(request):
+        # No form with a one-use challenge on it: the same page for every such visitor.
+        key = ("thread", page.pk, _base(page, request), post_id, context["is_open"])
+        context["thread_html"] = mark_safe(reading.fill_holes(  # noqa: S308 - see above
+            found.html, reading.CSRF_HOLE))
+        return _cached_whole_page(request, key, fp, "dialog/contribution.html", context)
+    return TemplateResponse(request, "dialog/contribution.html", context, status=status)
+
+
+def _public_post(page, post_id):
+    post = Post.objects.filter(pk=post_id, dialog_id=page.pk).first()
+    if post is None or post.visibility not in reading.PUBLIC:
+        raise Http404
+    root = post if post.depth == 0 else Post.objects.filter(pk=post.root_id).first()
+    if root is None or root.visibility not in reading.PUBLIC:
+        raise Http404
+    post._dialog = page
+    return post
+
+
+def _spam_refused(form, verdict):
+    form.add_error(None, verdict.message)
+    return verdict.retry_after
+
+
+def _form_error(form, error):
+    form.show_errors(error.errors)
+    if not error.errors or error.message not in error.errors.values():
+        form.add_error(None, error.message)
+
+
+def _status_for(error):
+    if isinstance(error, services.DialogBusy):
+        return 503
+    if isinstance(error, (services.Closed, services.Blocked, services.LoginRequired,
+                          services.NotAvailable)):
+        return 403
+    return 200
+
+
+def _submitted_message(request, post):
+    if post.visibility == V.UNCONFIRMED:
+        messages.success(request, _("Almost done: we have sent you an e-mail. Please confirm "
+                                    "your post with the link in it."))
+    elif post.visibility == V.PENDING:
+        messages.success(request, _("Thank you! Your post will be published after review by "
+                                    "the moderation team."))
+    else:
+        messages.success(request, _("Thank you! Your post has been published."))
+
+
+def _handle_post_form(page, request, form, scope, submit, render):
+    """Spam check, service call, PRG; ``render(form, status)`` for the form again."""
+    verdict = form.spam_check(scope=scope, user=request.user,
+                              address=identity.client_address(request))
+    if not verdict.allowed:
+        form.add_error(None, verdict.message)
+        response = render(form, 429 if verdict.retry_after else 200)
+        if verdict.retry_after:
+            response["Retry-After"] = str(verdict.retry_after)
+        return response
+    try:
+        post = submit(form.post_data())
+    except services.DialogError as error:
+        _form_error(form, error)
+        return render(form, _status_for(error))
+    _submitted_message(request, post)
+    if post.visibility == V.PUBLISHED:
+        return redirect(_post_url(page, request, post))
+    if post.root_id:
+        return redirect(f"{_base(page, request)}beitrag/{post.root_id}/")
+    return redirect(_base(page, request))
+
+
+def contribute(page, request):
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
+    anonymous = _anonymous_form(page, request.user)
+    limits = spam.limits_for_request(request)
+
+    def render(form, status=200):
+        context = _common(page, request)
+        context.update({"form": form, "may_post": _may_post(page, request.user)})
+        return TemplateResponse(request, "dialog/contribute.html", context, status=status)
+
+    if request.method != "POST":
+        return render(PostForm(dialog=page, anonymous=anonymous, spam_limits=limits))
+    form = PostForm(request.POST, request.FILES, dialog=page, anonymous=anonymous,
+                    spam_limits=limits)
+    return _handle_post_form(
+        page, request, form, "dialog.contribution",
+        lambda data: services.submit_contribution(
+            page, data, user=request.user, address=identity.client_address(request)),
+        render)
+
+
+def reply(page, request, post_id):
+    """GET: the reply form for one post on a page of its own; POST: the comment."""
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
+    parent = _public_post(page, post_id)
+    anonymous = _anonymous_form(page, request.user)
+    limits = spam.limits_for_request(request)
+
+    def render(form, status=200):
+        context = _common(page, request)
+        context.update({"form": form, "parent": parent, "may_post": _may_post(page, request.user),
+                        "root_url": _post_url(page, request, parent)})
+        return TemplateResponse(request, "dialog/reply.html", context, status=status)
+
+    if request.method != "POST":
+        return render(PostForm(dialog=page, with_title=False, anonymous=anonymous,
+                               spam_limits=limits))
+    form = PostForm(request.POST, dialog=page, with_title=False, anonymous=anonymous,
+                    spam_limits=limits)
+    return _handle_post_form(
+        page, request, form, "dialog.comment",
+        lambda data: services.submit_comment(
+            parent, data, user=request.user, address=identity.client_address(request)),
+        render)
+
+
+def _back(page, request, post):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()},
+                                                  request.is_secure()):
+        return redirect(target)
+    return redirect(_post_url(page, request, post))
+
+
+def rate(page, request, post_id):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    post = _public_post(page, post_id)
+    if not request.user.is_authenticated:
+        messages.info(request, _("Please log in to rate posts."))
+        return redirect(reverse("account_login") + "?next=" + _post_url(page, request, post))
+    verdict = spam.check(request.POST, scope="dialog.rating", user=request.user,
+                         address=identity.client_address(request),
+                         limits=spam.limits_for_request(request))
+    if not verdict.allowed:
+        messages.error(request, verdict.message)
+        return _back(page, request, post)
+    try:
+        value = services.rate(post, request.user, request.POST.get("value", ""))
+    except (services.DialogError, ValueError) as error:
+        messages.error(request, getattr(error, "message", _("Invalid rating.")))
+        return _back(page, request, post)
+    messages.success(request, {1: _("You support this post."), -1: _("You oppose this post."),
+                               0: _("Your rating has been withdrawn.")}[value])
+    return _back(page, request, post)
+
+
+def report(page, request, post_id):
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
+    post = _public_post(page, post_id)
+    limits = spam.limits_for_request(request)
+
+    def render(form, status=200):
+        context = _common(page, request)
+        context.update({"form": form, "post": post,
+                        "post_url": _post_url(page, request, post)})
+        return TemplateResponse(request, "dialog/report.html", context, status=status)
+
+    if request.method != "POST":
+        return render(ReportForm(spam_limits=limits))
+    form = ReportForm(request.POST, spam_limits=limits)
+    verdict = form.spam_check(scope="dialog.report", user=request.user,
+                              address=identity.client_address(request))
+    if not verdict.allowed:
+        form.add_error(None, verdict.message)
+        response = render(form, 429 if verdict.retry_after else 200)
+        if verdict.retry_after:
+            response["Retry-After"] = str(verdict.retry_after)
+        return response
+    try:
+        services.report(post, request.POST.get("reason", ""), user=request.user,
+                        address=identity.client_address(request))
+    except services.AlreadyReported as error:
+        messages.info(request, error.message)
+        return redirect(_post_url(page, request, post))
+    except services.DialogError as error:
+        _form_error(form, error)
+        return render(form, _status_for(error))
+    messages.success(request, _("Thank you. The moderation team will look at this post."))
+    return redirect(_post_url(page, request, post))
+
+
+def _own_post_or_404(page, request, post_id):
+    post = _public_post(page, post_id)
+    if not request.user.is_authenticated or post.author_id != request.user.pk:
+        raise Http404
+    return post
+
+
+def edit(page, request, post_id):
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
+    post = _own_post_or_404(page, request, post_id)
+    post.dialog = page
+
+    def render(form, status=200):
+        context = _common(page, request)
+        context.update({"form": form, "post": post, "post_url": _post_url(page, request, post)})
+        return TemplateResponse(request, "dialog/edit.html", context, status=status)
+
+    if request.method != "POST":
+        return render(EditForm(post=post, initial={
+            "title": post.title, "text": post.text,
+            "category": str(post.category_id or "")}))
+    form = EditForm(request.POST, post=post)
+    try:
+        services.edit_post(post, request.user, form.post_data())
+    except services.DialogError as error:
+        _form_error(form, error)
+        return render(form, _status_for(error))
+    messages.success(request, _("Your changes have been saved."))
+    return redirect(_post_url(page, request, post))
+
+
+def delete(page, request, post_id):
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
+    post = _own_post_or_404(page, request, post_id)
+    post.dialog = page
+    if request.method != "POST":
+        context = _common(page, request)
+        context.update({"post": post, "post_url": _post_url(page, request, post)})
+        return TemplateResponse(request, "dialog/delete.html", context)
+    try:
+        services.delete_post(post, request.user)
+    except services.DialogError as error:
+        messages.error(request, error.message)
+        return redirect(_post_url(page, request, post))
+    messages.success(request, _("Your post has been deleted."))
+    return redirect(_post_url(page, request, post))
+
+
+# --- Module URLs below /dialoge/ -------------------------------------------------------
+
+
+@require_GET
+def confirm(request, signed):
+    try:
+        post = services.confirm_post(signed)
+    except services.DialogError as error:
+        return TemplateResponse(request, "dialog/link_problem.html", {"message": error.message},
+                                status=404 if isinstance(error, services.LinkInvalid) else 403)
+    dialog = post.dialog.specific
+    return TemplateResponse(request, "dialog/confirmed.html", {
+        "post": post, "dialog": dialog, "page": dialog,
+        "published": post.visibility == V.PUBLISHED,
+        "dialog_url": dialog.get_url(request),
+    })
+
+
+def unsubscribe(request, signed):
+    """GET shows a button (mail scanners follow links); POST unsubscribes."""
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
+    if request.method == "POST":
+        try:
+            services.unsubscribe(signed)
+        except services.DialogError as error:
+            return TemplateResponse(request, "dialog/link_problem.html",
+                                    {"message": error.message}, status=404)
+        return TemplateResponse(request, "dialog/unsubscribe.html", {"done": True})
+    return TemplateResponse(request, "dialog/unsubscribe.html", {"done": False})
+
+
+@require_GET
+def netiquette(request):
+    return TemplateResponse(request, "dialog/netiquette.html", {})

@@ -7,16 +7,15 @@ from django_tenants.utils import tenant_context
 from beteiligung.portal.authorities import create_authority
 
 
-def make_dialog(authority, title="Radverkehr in Leipzig", **fields):
+def make_dialog(authority, title="Wie soll der Marktplatz aussehen?", **fields):
     """A dialog page under ``authority``, open from yesterday for 30 days by default."""
     from modules.dialog.models import DialogPage
 
     now = timezone.now()
     defaults = dict(
-        question="Wie soll der Radverkehr in Leipzig besser werden?",
-        teaser="Ihre Ideen für den Radverkehr.",
+        question="Was wünschen Sie sich für den neuen Marktplatz?",
         starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=30),
-        moderation_mode="post", participation_mode="account",
+        participation_mode="account", moderation_mode="post", report_threshold=2,
     )
     defaults.update(fields)
     return authority.add_child(instance=DialogPage(title=title, **defaults))
@@ -42,6 +41,20 @@ def make_post(dialog, text="Mehr Radwege an der Karl-Liebknecht-Straße.", *, pa
                                author_name=author_name, **fields)
 
 
+def post_data(**fields):
+    from modules.dialog.services import PostData
+
+    defaults = dict(title="Mehr Bäume", text="Bitte mehr Schatten.\n\nUnd Bänke: https://example.org")
+    defaults.update(fields)
+    return PostData(**defaults)
+
+
+def email_data(**fields):
+    defaults = dict(name="Erika Muster", email="erika@example.org", privacy_consent=True)
+    defaults.update(fields)
+    return post_data(**defaults)
+
+
 @pytest.fixture
 def authority_a(tenant_a):
     with tenant_context(tenant_a):
@@ -50,13 +63,27 @@ def authority_a(tenant_a):
 
 @pytest.fixture
 def dialog(tenant_a, authority_a):
-    """An open post-moderated dialog in tenant A; the test runs in A's schema."""
-    with tenant_context(tenant_a):
-        page = make_dialog(authority_a)
+    """A post-moderated, account-mode dialog in tenant A; the test runs in A's schema."""
     from django.db import connection
 
+    with tenant_context(tenant_a):
+        page = make_dialog(authority_a)
     connection.set_tenant(tenant_a)
     return page
+
+
+@pytest.fixture
+def user(dialog):
+    from ..factories import make_user
+
+    return make_user("anna@example.org", first_name="Anna", last_name="Beispiel")
+
+
+@pytest.fixture
+def other(dialog):
+    from ..factories import make_user
+
+    return make_user("bernd@example.org", first_name="Bernd", last_name="Zweiter")
 
 
 @pytest.fixture

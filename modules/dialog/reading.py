@@ -1,0 +1,189 @@
+"""The dialog's public pages as of their current version, kept per process.
+
+A dialog with thousands of posts is read far more often than written. So the
+expensive parts (the list of contributions for one sort/category/page; a
+contribution with all its comments, threaded) are rendered once per version and
+kept per process (``VersionedCache``), checked on every request against one small
+query: the dialog's ``ProcedureState.version``, which every service bumps in the
+transaction of every change of what the public sees, plus the page's revision
+(``latest_revision_id``/``last_published_at`` of the page object Wagtail already
+loaded), so an editor publishing (categories, question) is seen at once, too.
+Whether the page is live and without view restriction Wagtail has checked while
+routing to it.
+
+Rendered fragments are the same for every visitor. What differs per visitor is
+left as holes, filled per request without re-rendering:
+* the CSRF token (``CSRF_HOLE``),
+* the visitor's own ratings: ``aria-pressed="dlg<post>s"`` / ``value="dlg<post>s"``
+  (``s`` support, ``o`` oppose), filled from one query of the visitor's ratings in
+  this thread (none for anonymous visitors),
+* the author's edit/delete links: ``<!--dlgown<post>-->``, filled from the cached
+  map of post -> author (no query).
+Holes sit in attribute values and comments, which escaped user text can never
+produce (it has no ``"`` or ``<``).
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
+
+from beteiligung.participation.cache import VersionedCache
+from beteiligung.participation.moderation import Visibility
+from beteiligung.participation.state import ProcedureState
+
+from .models import MAX_DEPTH, Post
+
+PER_PAGE = 20
+PUBLIC = (Visibility.PUBLISHED, Visibility.HIDDEN, Visibility.DELETED)
+SORTS = {
+    "neu": ("-created_at", "-id"),
+    "unterstuetzt": ("-support_count", "-created_at", "-id"),
+    "diskutiert": ("-reply_count", "-created_at", "-id"),
+}
+CSRF_HOLE = "csrfHoleDlg4e1b"
+RATING_HOLE = re.compile(r'(aria-pressed|value)="dlg(\d+)([so])"')
+OWN_HOLE = re.compile(r"<!--dlgown(\d+)-->")
+
+_cache = VersionedCache(max_entries=2000)
+
+
+STATE_FIELDS = ("cancelled_at", "sequence", "personal_data_deleted_at", "results_announced_at",
+                "version")
+
+
+def fingerprint(dialog):
+    """The one query per request: the dialog's state row (its public version, and the
+    cancellation that ``status_at`` needs, so reading it costs no second query)."""
+    columns = ", ".join(connection.ops.quote_name(name) for name in STATE_FIELDS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns} FROM {connection.ops.quote_name(ProcedureState._meta.db_table)}"
+            " WHERE procedure_id = %s", [dialog.pk])
+        row = cursor.fetchone()
+    if row is not None:
+        values = dict(zip(STATE_FIELDS, row, strict=True))
+        dialog.state = ProcedureState(procedure_id=dialog.pk, **values)
+    version = row[-1] if row else 0
+    return f"{version}:{dialog.latest_revision_id}:{dialog.last_published_at}"
+
+
+@dataclass
+class Extras:
+    categories: list
+    attachments: list
+
+
+def extras(dialog, fp):
+    """The page's categories and documents (rows of their own), kept per version."""
+    def build():
+        return Extras(list(dialog.categories.all()),
+                      list(dialog.attachments.select_related("document")))
+
+    return _cache.get(("extras", dialog.pk), fp, build)
+
+
+@dataclass
+class Listing:
+    html: str
+    total: int
+    page: int
+    pages: int
+
+
+def contribution_list(dialog, base_url, fp, sort, category_id, page_no):
+    def build():
+        posts = Post.objects.filter(dialog_id=dialog.pk, depth=0, visibility__in=PUBLIC)
+        if category_id:
+            posts = posts.filter(category_id=category_id)
+        total = posts.count()
+        pages = max(1, -(-total // PER_PAGE))
+        page = min(max(page_no, 1), pages)
+        rows = list(posts.select_related("category").order_by(*SORTS[sort])
+                    [(page - 1) * PER_PAGE:page * PER_PAGE])
+        html = render_to_string("dialog/includes/list.html", {
+            "posts": rows, "base_url": base_url, "dialog": dialog,
+        })
+        return Listing(html, total, page, pages)
+
+    return _cache.get(("list", dialog.pk, base_url, sort, category_id, page_no, get_language()),
+                      fp, build)
+
+
+@dataclass
+class Thread:
+    root: Post | None
+    html: str
+    authors: dict
+    comment_count: int
+    redirect_to: int | None = None
+
+
+def _tree(root, comments):
+    """Nest comments under their parents (they come sorted by creation time)."""
+    children = {}
+    by_id = {root.pk: root}
+    for comment in comments:
+        by_id[comment.pk] = comment
+        children.setdefault(comment.parent_id, []).append(comment)
+    for post in by_id.values():
+        post.children = children.get(post.pk, [])
+        reply_to = by_id.get(post.reply_to_id) if post.reply_to_id else None
+        post.answers_name = (reply_to.author_name if reply_to is not None
+                             and post.reply_to_id != post.parent_id else "")
+    return root.children
+
+
+def thread(dialog, base_url, fp, post_id):
+    def build():
+        posts = list(
+            Post.objects.filter(Q(pk=post_id) | Q(root_id=post_id), dialog_id=dialog.pk,
+                                visibility__in=PUBLIC)
+            .select_related("category", "image").order_by("depth", "created_at", "id")
+        )
+        root = posts[0] if posts and posts[0].pk == post_id else None
+        if root is None or root.depth != 0:
+            if root is not None:
+                return Thread(None, "", {}, 0, redirect_to=root.root_id)
+            return Thread(None, "", {}, 0)
+        comments = sorted(posts[1:], key=lambda p: (p.created_at, p.pk))
+        top = _tree(root, comments)
+        html = render_to_string("dialog/includes/thread.html", {
+            "root": root, "comments": top, "base_url": base_url, "dialog": dialog,
+            "max_depth": MAX_DEPTH, "csrf_token": CSRF_HOLE,
+        })
+        authors = {p.pk: p.author_id for p in posts if p.author_id}
+        return Thread(root, html, authors, len(comments))
+
+    return _cache.get(("thread", dialog.pk, base_url, post_id, get_language()), fp, build)
+
+
+def fill_holes(html, csrf_token, ratings=None, own_links=None):
+    """The cached fragment for this visitor: CSRF token, own ratings, own post links."""
+    ratings = ratings or {}
+
+    def rating(match):
+        attribute, pk, kind = match.group(1), int(match.group(2)), match.group(3)
+        wanted = 1 if kind == "s" else -1
+        pressed = ratings.get(pk) == wanted
+        if attribute == "aria-pressed":
+            return f'aria-pressed="{"true" if pressed else "false"}"'
+        return f'value="{0 if pressed else wanted}"'
+
+    html = RATING_HOLE.sub(rating, html.replace(CSRF_HOLE, csrf_token))
+    if own_links:
+        html = OWN_HOLE.sub(lambda m: own_links(int(m.group(1))), html)
+    return html
+
+
+def whole_page(key, fp, build):
+    """A whole rendered page for visitors without a session (same for all of them);
+    its CSRF token is a hole (``CSRF_HOLE``)."""
+    return _cache.get(("page", *key, get_language()), fp, build)
+
+
+def clear():
+    _cache.clear()
