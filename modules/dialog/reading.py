@@ -161,22 +161,53 @@ def thread(dialog, base_url, fp, post_id):
     return _cache.get(("thread", dialog.pk, base_url, post_id, get_language()), fp, build)
 
 
+PRESSED_HOLE = re.compile(r'aria-pressed="dlg\d+[so]"')
+SUPPORT_VALUE_HOLE = re.compile(r'value="dlg\d+s"')
+OPPOSE_VALUE_HOLE = re.compile(r'value="dlg\d+o"')
+
+
 def fill_holes(html, csrf_token, ratings=None, own_links=None):
-    """The cached fragment for this visitor: CSRF token, own ratings, own post links."""
-    ratings = ratings or {}
+    """The cached fragment for this visitor: CSRF token, own ratings, own post links.
 
-    def rating(match):
-        attribute, pk, kind = match.group(1), int(match.group(2)), match.group(3)
-        wanted = 1 if kind == "s" else -1
-        pressed = ratings.get(pk) == wanted
-        if attribute == "aria-pressed":
-            return f'aria-pressed="{"true" if pressed else "false"}"'
-        return f'value="{0 if pressed else wanted}"'
+    A thread of 500 comments has 2,000 rating holes: the visitor's own few ratings are
+    filled by one pass that matches only their posts; every other hole gets the same
+    text, by passes with constant replacements (no Python call per hole)."""
+    html = html.replace(CSRF_HOLE, csrf_token)
+    if ratings:
+        mine = re.compile(r'(aria-pressed|value)="dlg(' + "|".join(str(int(pk)) for pk in ratings)
+                          + r')([so])"')
 
-    html = RATING_HOLE.sub(rating, html.replace(CSRF_HOLE, csrf_token))
+        def rating(match):
+            attribute, pk, kind = match.group(1), int(match.group(2)), match.group(3)
+            wanted = 1 if kind == "s" else -1
+            pressed = ratings.get(pk) == wanted
+            if attribute == "aria-pressed":
+                return f'aria-pressed="{"true" if pressed else "false"}"'
+            return f'value="{0 if pressed else wanted}"'
+
+        html = mine.sub(rating, html)
+    html = PRESSED_HOLE.sub('aria-pressed="false"', html)
+    html = SUPPORT_VALUE_HOLE.sub('value="1"', html)
+    html = OPPOSE_VALUE_HOLE.sub('value="-1"', html)
     if own_links:
-        html = OWN_HOLE.sub(lambda m: own_links(int(m.group(1))), html)
-    return html
+        return OWN_HOLE.sub(lambda m: own_links(int(m.group(1))), html)
+    return OWN_HOLE.sub("", html)
+
+
+class LazyHtml:
+    """Safe HTML computed only when a template prints it (i.e. only when a cached page
+    is built, not on every request that finds it in the cache)."""
+
+    def __init__(self, compute):
+        self._compute = compute
+
+    def __html__(self):
+        return self._compute()
+
+    def __str__(self):
+        from django.utils.safestring import mark_safe
+
+        return mark_safe(self._compute())  # noqa: S308 - our template's output
 
 
 def whole_page(key, fp, build):

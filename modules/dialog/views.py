@@ -149,17 +149,9 @@ def contribution(page, request, post_id, form=None, status=200):
         return redirect(f"{_base(page, request)}beitrag/{found.redirect_to}/#beitrag-{post_id}")
     if found.root is None:
         raise Http404
-    ratings = {}
-    if request.user.is_authenticated:
-        ratings = dict(Rating.objects.filter(
-            Q(post_id=post_id) | Q(post__root_id=post_id), user=request.user,
-        ).values_list("post_id", "value"))
-    html = reading.fill_holes(found.html, get_token(request), ratings,
-                              _own_links(page, request, found.authors))
     context = _common(page, request)
     context.update({
-        "root": found.root, "thread_html": mark_safe(html),  # noqa: S308 - our template, holes escaped
-        "comment_count": found.comment_count,
+        "root": found.root, "comment_count": found.comment_count,
         "may_post": _may_post(page, request.user),
         "form": form or (PostForm(dialog=page, with_title=False,
                                   anonymous=_anonymous_form(page, request.user),
@@ -170,10 +162,19 @@ def contribution(page, request, post_id, form=None, status=200):
     })
     if context["form"] is None and status == 200 and _is_first_visit(request):
         # No form with a one-use challenge on it: the same page for every such visitor.
+        # Built only when the version changed: the anonymous holes are filled then.
         key = ("thread", page.pk, _base(page, request), post_id, context["is_open"])
-        context["thread_html"] = mark_safe(reading.fill_holes(  # noqa: S308 - see above
-            found.html, reading.CSRF_HOLE))
+        context["thread_html"] = reading.LazyHtml(
+            lambda: reading.fill_holes(found.html, reading.CSRF_HOLE))
         return _cached_whole_page(request, key, fp, "dialog/contribution.html", context)
+    ratings = {}
+    if request.user.is_authenticated:
+        ratings = dict(Rating.objects.filter(
+            Q(post_id=post_id) | Q(post__root_id=post_id), user=request.user,
+        ).values_list("post_id", "value"))
+    html = reading.fill_holes(found.html, get_token(request), ratings,
+                              _own_links(page, request, found.authors))
+    context["thread_html"] = mark_safe(html)  # noqa: S308 - our template, holes escaped
     return TemplateResponse(request, "dialog/contribution.html", context, status=status)
 
 

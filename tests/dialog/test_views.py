@@ -219,6 +219,10 @@ def test_first_visit_pages_come_from_the_cache_with_a_fresh_token(dialog, user):
         assert first.status_code == second.status_code == 200
         assert "Erste Idee" in second.content.decode()
         assert reading.CSRF_HOLE not in second.content.decode()
+        # The cached page carries the thread as markup (not escaped), holes filled.
+        assert "&lt;article" not in second.content.decode()
+        assert 'id="beitrag-' in second.content.decode()
+        assert "dlg" not in second.content.decode().replace("dlg-", "")
     services.submit_contribution(dialog, post_data(title="Zweite Idee"), user=user)
     assert "Zweite Idee" in client_for().get(url(dialog)).content.decode()
 
