@@ -8,6 +8,7 @@ each post. Each table is one query, read with an iterator.
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from beteiligung.participation.exports import table_response
 from beteiligung.participation.moderation import Visibility
@@ -24,7 +25,7 @@ def _local(value):
 
 
 def post_headers():
-    return [_("ID"), _("Type"), _("Parent ID"), _("Category"), _("Title"), _("Text"),
+    return [_("ID"), pgettext("export column", "Type"), _("Parent ID"), _("Category"), _("Title"), _("Text"),
             _("Author"), _("Official reply"), _("Visibility"), _("Hidden reason"),
             _("Created"), _("Support"), _("Oppose"), _("Replies")]
 
