@@ -117,6 +117,15 @@ class VersionedCache:
             self._entries[key] = (fingerprint, now + settings.TENANT_CACHE_SECONDS, value)
         return value
 
+    def peek(self, key, fingerprint):
+        """The value kept for ``key`` at ``fingerprint``, or None (nothing is built)."""
+        key = (connection.schema_name, *key) if isinstance(key, tuple) else (
+            connection.schema_name, key)
+        entry = self._entries.get(key)
+        if entry is not None and entry[0] == fingerprint and entry[1] > time.monotonic():
+            return entry[2]
+        return None
+
     def clear(self):
         with self._lock:
             self._entries.clear()

@@ -37,6 +37,9 @@ class Module:
     demo_content: Callable | None = None  # (tenant, spec), inside its schema; idempotent
     retention: Callable | None = None  # (now) -> list of RetentionRun (retention.py)
     exports: tuple = ()  # Export
+    # (request) -> HttpResponse or None: serves a hot public page from the module's
+    # per-process cache before the page routing runs (fastpath.py); None falls through.
+    fast_path: Callable | None = None
     extra: dict = field(default_factory=dict)
 
 
@@ -62,6 +65,10 @@ def periodic_tasks():
 
 def demo_content_hooks():
     return [m.demo_content for m in _modules.values() if m.demo_content]
+
+
+def fast_paths():
+    return [m.fast_path for m in _modules.values() if m.fast_path]
 
 
 def retention_policies():

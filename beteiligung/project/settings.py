@@ -129,6 +129,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "beteiligung.project.middleware.AdminRequiresMFAMiddleware",
     "beteiligung.participation.cache.CachedSiteMiddleware",
+    # Hot public pages of modules from their per-process caches, before the page routing.
+    "beteiligung.participation.fastpath.FastPathMiddleware",
     # Wagtail's redirects, for tenant hosts only (the public schema has no Wagtail tables).
     "beteiligung.portal.tenant_only.RedirectMiddleware",
 ]

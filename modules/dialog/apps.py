@@ -11,6 +11,7 @@ class DialogConfig(AppConfig):
     def ready(self):
         from beteiligung.participation import registry
 
+        from . import fastpath
         from .demo import ensure_demo_dialogs
         from .pages import DialogPage
 
@@ -20,4 +21,5 @@ class DialogConfig(AppConfig):
             urls="modules.dialog.urls",
             url_prefix="dialoge/",
             demo_content=ensure_demo_dialogs,
+            fast_path=fastpath.serve,
         ))

@@ -68,7 +68,12 @@ def fingerprint(dialog):
         values = dict(zip(STATE_FIELDS, row, strict=True))
         dialog.state = ProcedureState(procedure_id=dialog.pk, **values)
     version = row[-1] if row else 0
-    return f"{version}:{dialog.latest_revision_id}:{dialog.last_published_at}"
+    return fingerprint_of(version, dialog.latest_revision_id, dialog.last_published_at)
+
+
+def fingerprint_of(version, latest_revision_id, last_published_at):
+    published = last_published_at.timestamp() if last_published_at else ""
+    return f"{version}:{latest_revision_id}:{published}"
 
 
 @dataclass
@@ -214,6 +219,11 @@ def whole_page(key, fp, build):
     """A whole rendered page for visitors without a session (same for all of them);
     its CSRF token is a hole (``CSRF_HOLE``)."""
     return _cache.get(("page", *key, get_language()), fp, build)
+
+
+def kept_whole_page(key, fp):
+    """The whole page kept for ``key`` at ``fp``, or None (fastpath.py)."""
+    return _cache.peek(("page", *key, get_language()), fp)
 
 
 def clear():

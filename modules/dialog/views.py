@@ -5,9 +5,7 @@ German message; on a refusal it is shown again with what was typed and the error
 (summary at the top, linked to the fields).
 """
 
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.messages.storage.cookie import CookieStorage
 from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.middleware.csrf import get_token
@@ -24,12 +22,11 @@ from django.views.decorators.http import require_GET
 from beteiligung.participation import identity, spam
 from beteiligung.participation.moderation import Visibility
 
-from . import reading, services
+from . import fastpath, reading, services
 from .forms import EditForm, PostForm, ReportForm
 from .models import Post, Rating
 
 V = Visibility
-LIST_PARAMETERS = {"sortierung", "kategorie", "seite"}
 
 
 def _base(page, request):
@@ -59,16 +56,6 @@ def _common(page, request):
         "login_url": reverse("account_login") + "?next=" + request.get_full_path(),
     })
     return context
-
-
-def _is_first_visit(request):
-    """No session, no messages: the page is the same for all such visitors (the
-    events' register page does the same)."""
-    cookies = request.COOKIES
-    # Only the page's own query parameters: the page shows its path (language switch,
-    # login link), and one visitor's odd query must not be kept for everybody.
-    return request.method in ("GET", "HEAD") and set(request.GET) <= LIST_PARAMETERS and not (
-        cookies.get(settings.SESSION_COOKIE_NAME) or cookies.get(CookieStorage.cookie_name))
 
 
 def _cached_whole_page(request, key, fp, template, context):
@@ -114,8 +101,9 @@ def dialog_page(page, request):
         "attachments": page_extras.attachments,
         "status": page.status_at(), "may_post": _may_post(page, request.user),
     })
-    if _is_first_visit(request):
+    if fastpath.is_first_visit(request):
         key = ("dialog", page.pk, base, sort, category_id, page_no, context["status"])
+        fastpath.remember(request, page, "dialog", key)
         return _cached_whole_page(request, key, fp, "dialog/dialog_page.html", context)
     return TemplateResponse(request, "dialog/dialog_page.html", context)
 
@@ -160,10 +148,11 @@ def contribution(page, request, post_id, form=None, status=200):
                          if context["is_open"] and _may_post(page, request.user) else None),
         "form_action": f"{_base(page, request)}beitrag/{post_id}/antworten/",
     })
-    if context["form"] is None and status == 200 and _is_first_visit(request):
+    if context["form"] is None and status == 200 and fastpath.is_first_visit(request):
         # No form with a one-use challenge on it: the same page for every such visitor.
         # Built only when the version changed: the anonymous holes are filled then.
         key = ("thread", page.pk, _base(page, request), post_id, context["is_open"])
+        fastpath.remember(request, page, "thread", key)
         context["thread_html"] = reading.LazyHtml(
             lambda: reading.fill_holes(found.html, reading.CSRF_HOLE))
         return _cached_whole_page(request, key, fp, "dialog/contribution.html", context)

@@ -1,0 +1,99 @@
+"""First-time visitors get the dialog page and a contribution page from the per-process
+cache before Wagtail's routing, after one query; whatever Wagtail would answer
+differently (unpublished, restricted, moved, changed) goes on to Wagtail."""
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from wagtail.models import PageViewRestriction
+
+from modules.dialog import fastpath, reading, services
+from modules.dialog.models import DialogPage
+
+from .conftest import post_data
+
+HOST = "alpha.localhost"
+
+
+@pytest.fixture
+def posted(dialog, user):
+    reading.clear()
+    fastpath.clear()
+    post = services.submit_contribution(dialog, post_data(title="Schattige Bänke"), user=user)
+    return post
+
+
+def _get(path):
+    with CaptureQueriesContext(connection) as queries:
+        response = Client(HTTP_HOST=HOST).get(path)
+    return response, len(queries)
+
+
+def _paths(dialog, post):
+    base = dialog.url_path_on_site
+    return [base, base + "?sortierung=unterstuetzt", base + f"beitrag/{post.pk}/"]
+
+
+def test_the_second_first_visit_costs_one_query_and_is_the_same_page(dialog, posted):
+    for path in _paths(dialog, posted):
+        wagtail, _n = _get(path)
+        fast, queries = _get(path)
+        assert wagtail.status_code == fast.status_code == 200
+        assert queries == 1, path
+        strip = lambda r: r.content.decode().split('name="csrfmiddlewaretoken"')[0]  # noqa: E731
+        assert strip(fast) == strip(wagtail)
+        assert fast["Content-Security-Policy"]  # the security headers still apply
+
+
+def test_a_change_is_seen_at_once(dialog, posted, user):
+    path = dialog.url_path_on_site
+    _get(path), _get(path)
+    services.submit_contribution(dialog, post_data(title="Trinkbrunnen am Markt"), user=user)
+    response, queries = _get(path)
+    assert "Trinkbrunnen am Markt" in response.content.decode() and queries > 1
+
+
+def test_what_wagtail_would_refuse_goes_to_wagtail(dialog, posted):
+    path = dialog.url_path_on_site + f"beitrag/{posted.pk}/"
+    _get(path), _get(path)
+    restriction = PageViewRestriction.objects.create(
+        page=dialog.get_parent(), restriction_type=PageViewRestriction.PASSWORD, password="geheim")
+    response, _n = _get(path)
+    assert "Schattige Bänke" not in response.content.decode()  # Wagtail's password form
+    restriction.delete()
+    assert "Schattige Bänke" in _get(path)[0].content.decode()
+    dialog = DialogPage.objects.get(pk=dialog.pk)
+    dialog.unpublish()
+    assert _get(path)[0].status_code == 404
+
+
+def test_moved_and_closed_dialogs_are_not_served_from_old_entries(dialog, posted):
+    path = dialog.url_path_on_site
+    _get(path), _get(path)
+    page = DialogPage.objects.get(pk=dialog.pk)
+    page.slug = "neuer-name"
+    page.save_revision().publish()
+    assert _get(path)[0].status_code == 404
+    new_path = DialogPage.objects.get(pk=dialog.pk).url_path_on_site
+    _get(new_path)
+    assert 'class="status status-open"' in _get(new_path)[0].content.decode()
+    # The period ends: the cached "open" page is not served for a closed dialog.
+    DialogPage.objects.filter(pk=dialog.pk).update(
+        ends_at=timezone.now() - timezone.timedelta(seconds=1),
+        closes_at=timezone.now() - timezone.timedelta(seconds=1),
+        starts_at=timezone.now() - timezone.timedelta(days=2))
+    closed = _get(new_path)[0].content.decode()
+    assert 'class="status status-closed"' in closed and "status-open" not in closed
+
+
+def test_visitors_with_a_session_are_not_served_the_shared_page(dialog, posted, user):
+    path = dialog.url_path_on_site
+    _get(path), _get(path)
+    client = Client(HTTP_HOST=HOST)
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200 and len(queries) > 1
+    assert "/konto/logout/" in response.content.decode()
