@@ -11,7 +11,7 @@ class DialogConfig(AppConfig):
     def ready(self):
         from beteiligung.participation import registry
 
-        from . import fastpath
+        from . import fastpath, retention
         from .demo import ensure_demo_dialogs
         from .pages import DialogPage
 
@@ -22,4 +22,5 @@ class DialogConfig(AppConfig):
             url_prefix="dialoge/",
             demo_content=ensure_demo_dialogs,
             fast_path=fastpath.serve,
+            retention=retention.apply_retention,
         ))

@@ -70,6 +70,11 @@ class DialogPage(RoutablePageMixin, ProcedurePage):
         verbose_name=_("netiquette page"),
         help_text=_("Linked from every form. Empty: the portal's netiquette page."),
     )
+    retention_days = models.PositiveIntegerField(
+        _("delete e-mail addresses ... days after the end"), default=180,
+        help_text=_("E-mail addresses of participants without an account, and what identifies "
+                    "anonymous reports, are deleted then. Posts and names stay public."),
+    )
     results = RichTextField(
         _("results"), blank=True,
         help_text=_("Filled in after the end. Participants who asked for it are told by e-mail "
@@ -93,7 +98,7 @@ class DialogPage(RoutablePageMixin, ProcedurePage):
         MultiFieldPanel(
             [FieldPanel("participation_mode"), FieldPanel("moderation_mode"),
              FieldPanel("report_threshold"), FieldPanel("moderator_group"),
-             FieldPanel("netiquette_page")],
+             FieldPanel("netiquette_page"), FieldPanel("retention_days")],
             heading=_("Participation and moderation"),
         ),
         InlinePanel("categories", label=_("Categories")),

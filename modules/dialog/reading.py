@@ -14,9 +14,10 @@ routing to it.
 Rendered fragments are the same for every visitor. What differs per visitor is
 left as holes, filled per request without re-rendering:
 * the CSRF token (``CSRF_HOLE``),
-* the visitor's own ratings: ``aria-pressed="dlg<post>s"`` / ``value="dlg<post>s"``
-  (``s`` support, ``o`` oppose), filled from one query of the visitor's ratings in
-  this thread (none for anonymous visitors),
+* the visitor's own ratings: the thread is kept with every rating button filled as
+  for a visitor without ratings (``Thread.prefilled``); the buttons of the visitor's
+  own ratings (found by their ids ``r<post>s``/``r<post>o``, from one query) are
+  changed in one pass,
 * the author's edit/delete links: ``<!--dlgown<post>-->``, filled from the cached
   map of post -> author (no query).
 Holes sit in attribute values and comments, which escaped user text can never
@@ -45,7 +46,6 @@ SORTS = {
     "diskutiert": ("-reply_count", "-created_at", "-id"),
 }
 CSRF_HOLE = "csrfHoleDlg4e1b"
-RATING_HOLE = re.compile(r'(aria-pressed|value)="dlg(\d+)([so])"')
 OWN_HOLE = re.compile(r"<!--dlgown(\d+)-->")
 
 _cache = VersionedCache(max_entries=2000)
@@ -125,6 +125,10 @@ class Thread:
     authors: dict
     comment_count: int
     redirect_to: int | None = None
+    # ``html`` with every rating hole filled as for a visitor without ratings (built once
+    # per version): a visitor's request then changes only the buttons of their own
+    # ratings (fill_thread).
+    prefilled: str = ""
 
 
 def _tree(root, comments):
@@ -161,7 +165,7 @@ def thread(dialog, base_url, fp, post_id):
             "max_depth": MAX_DEPTH, "csrf_token": CSRF_HOLE,
         })
         authors = {p.pk: p.author_id for p in posts if p.author_id}
-        return Thread(root, html, authors, len(comments))
+        return Thread(root, html, authors, len(comments), prefilled=_prefill(html))
 
     return _cache.get(("thread", dialog.pk, base_url, post_id, get_language()), fp, build)
 
@@ -171,30 +175,30 @@ SUPPORT_VALUE_HOLE = re.compile(r'value="dlg\d+s"')
 OPPOSE_VALUE_HOLE = re.compile(r'value="dlg\d+o"')
 
 
-def fill_holes(html, csrf_token, ratings=None, own_links=None):
-    """The cached fragment for this visitor: CSRF token, own ratings, own post links.
-
-    A thread of 500 comments has 2,000 rating holes: the visitor's own few ratings are
-    filled by one pass that matches only their posts; every other hole gets the same
-    text, by passes with constant replacements (no Python call per hole)."""
-    html = html.replace(CSRF_HOLE, csrf_token)
-    if ratings:
-        mine = re.compile(r'(aria-pressed|value)="dlg(' + "|".join(str(int(pk)) for pk in ratings)
-                          + r')([so])"')
-
-        def rating(match):
-            attribute, pk, kind = match.group(1), int(match.group(2)), match.group(3)
-            wanted = 1 if kind == "s" else -1
-            pressed = ratings.get(pk) == wanted
-            if attribute == "aria-pressed":
-                return f'aria-pressed="{"true" if pressed else "false"}"'
-            return f'value="{0 if pressed else wanted}"'
-
-        html = mine.sub(rating, html)
+def _prefill(html):
     html = PRESSED_HOLE.sub('aria-pressed="false"', html)
     html = SUPPORT_VALUE_HOLE.sub('value="1"', html)
-    html = OPPOSE_VALUE_HOLE.sub('value="-1"', html)
-    if own_links:
+    return OPPOSE_VALUE_HOLE.sub('value="-1"', html)
+
+
+def fill_thread(thread, csrf_token, ratings=None, own_links=None):
+    """A cached thread for this visitor, from its prefilled form: the CSRF token, then
+    one pass over the buttons of the visitor's own ratings (matched by their ids), then
+    their own posts' edit links (only if they wrote any here)."""
+    html = thread.prefilled.replace(CSRF_HOLE, csrf_token)
+    if ratings:
+        mine = re.compile(r'id="r(' + "|".join(str(int(pk)) for pk in ratings)
+                          + r')([so])" value="-?1" aria-pressed="false"')
+
+        def rating(match):
+            pk, kind = int(match.group(1)), match.group(2)
+            wanted = 1 if kind == "s" else -1
+            if ratings.get(pk) != wanted:
+                return match.group(0)
+            return f'id="r{pk}{kind}" value="0" aria-pressed="true"'
+
+        html = mine.sub(rating, html)
+    if own_links and own_links.wrote_any:
         return OWN_HOLE.sub(lambda m: own_links(int(m.group(1))), html)
     return OWN_HOLE.sub("", html)
 

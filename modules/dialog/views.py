@@ -125,6 +125,7 @@ def _own_links(page, request, authors):
             '<li><a href="{}beitrag/{}/loeschen/">{}</a></li>',
             base, pk, _("Edit"), base, pk, _("Delete"))
 
+    links.wrote_any = user.pk in authors.values()
     return links
 
 
@@ -154,14 +155,14 @@ def contribution(page, request, post_id, form=None, status=200):
         key = ("thread", page.pk, _base(page, request), post_id, context["is_open"])
         fastpath.remember(request, page, "thread", key)
         context["thread_html"] = reading.LazyHtml(
-            lambda: reading.fill_holes(found.html, reading.CSRF_HOLE))
+            lambda: reading.fill_thread(found, reading.CSRF_HOLE))
         return _cached_whole_page(request, key, fp, "dialog/contribution.html", context)
     ratings = {}
     if request.user.is_authenticated:
         ratings = dict(Rating.objects.filter(
             Q(post_id=post_id) | Q(post__root_id=post_id), user=request.user,
         ).values_list("post_id", "value"))
-    html = reading.fill_holes(found.html, get_token(request), ratings,
+    html = reading.fill_thread(found, get_token(request), ratings,
                               _own_links(page, request, found.authors))
     context["thread_html"] = mark_safe(html)  # noqa: S308 - our template, holes escaped
     return TemplateResponse(request, "dialog/contribution.html", context, status=status)
