@@ -1,4 +1,5 @@
-"""The dialog page and a contribution page for first-time visitors, without Wagtail's
+"""The dialog page and a contribution page for visitors who get a shared page (first-time
+visitors, and logged-in ones without a form of their own on it), without Wagtail's
 routing (see beteiligung/participation/fastpath.py).
 
 When views.py serves such a page from the whole-page cache, it remembers the request's
@@ -37,6 +38,7 @@ class Known:
     dialog_id: int
     url_path: str
     kind: str  # "dialog" (key ends with the status) or "thread" (key ends with is_open)
+    # Threads are shared by anonymous visitors only (a member's shows their ratings).
     key_prefix: tuple
 
 
@@ -44,14 +46,32 @@ _lock = threading.Lock()
 _known: dict[tuple, Known] = {}
 
 
-def is_first_visit(request):
-    """No session, no messages: the page is the same for all such visitors (the
-    events' register page does the same)."""
+def variant(request):
+    """Which shared page this visitor may get, or None (rendered for them alone):
+
+    * "anonymous": no session and no message cookie (the events' register page does
+      the same);
+    * "member" or "member-verified": logged in, no message waiting; the page differs
+      from the anonymous one only in the header (log-out form) and in whether the
+      visitor may post, so it is kept once per kind of member, never per person.
+
+    Only the page's own query parameters: the page shows its path (language switch,
+    login link), and one visitor's odd query must not be kept for everybody."""
     cookies = request.COOKIES
-    # Only the page's own query parameters: the page shows its path (language switch,
-    # login link), and one visitor's odd query must not be kept for everybody.
-    return request.method in ("GET", "HEAD") and set(request.GET) <= LIST_PARAMETERS and not (
-        cookies.get(settings.SESSION_COOKIE_NAME) or cookies.get(CookieStorage.cookie_name))
+    if (request.method not in ("GET", "HEAD") or not set(request.GET) <= LIST_PARAMETERS
+            or cookies.get(CookieStorage.cookie_name)):
+        return None
+    if not cookies.get(settings.SESSION_COOKIE_NAME):
+        return "anonymous"
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    messages = getattr(request, "_messages", None)
+    if messages is not None and len(messages):
+        return None
+    from .services import is_verified
+
+    return "member-verified" if is_verified(user) else "member"
 
 
 def _address(request):
@@ -62,7 +82,8 @@ def remember(request, page, kind, key):
     with _lock:
         if len(_known) >= MAX_ENTRIES:
             _known.clear()
-        _known[_address(request)] = Known(page.pk, page.url_path, kind, tuple(key[:-1]))
+        # The key without the visitor's variant and the status: both are added per request.
+        _known[_address(request)] = Known(page.pk, page.url_path, kind, tuple(key[:-2]))
 
 
 @functools.cache
@@ -81,10 +102,11 @@ def _check_sql():
 
 
 def serve(request):
-    if not is_first_visit(request):
-        return None
     known = _known.get(_address(request))
     if known is None:
+        return None
+    kind_of_visitor = variant(request)
+    if kind_of_visitor is None or (known.kind == "thread" and kind_of_visitor != "anonymous"):
         return None
     with connection.cursor() as cursor:
         cursor.execute(_check_sql(), [known.dialog_id])
@@ -97,7 +119,7 @@ def serve(request):
     status = status_at(starts_at=starts, closes_at=closes, cancelled=cancelled is not None,
                        now=timezone.now())
     last = status if known.kind == "dialog" else status == ProcedureStatus.OPEN
-    html = reading.kept_whole_page((*known.key_prefix, last),
+    html = reading.kept_whole_page((*known.key_prefix, kind_of_visitor, last),
                                    reading.fingerprint_of(version or 0, revision, published))
     if html is None:
         return None

@@ -101,8 +101,9 @@ def dialog_page(page, request):
         "attachments": page_extras.attachments,
         "status": page.status_at(), "may_post": _may_post(page, request.user),
     })
-    if fastpath.is_first_visit(request):
-        key = ("dialog", page.pk, base, sort, category_id, page_no, context["status"])
+    visitor = fastpath.variant(request)
+    if visitor:
+        key = ("dialog", page.pk, base, sort, category_id, page_no, visitor, context["status"])
         fastpath.remember(request, page, "dialog", key)
         return _cached_whole_page(request, key, fp, "dialog/dialog_page.html", context)
     return TemplateResponse(request, "dialog/dialog_page.html", context)
@@ -149,10 +150,12 @@ def contribution(page, request, post_id, form=None, status=200):
                          if context["is_open"] and _may_post(page, request.user) else None),
         "form_action": f"{_base(page, request)}beitrag/{post_id}/antworten/",
     })
-    if context["form"] is None and status == 200 and fastpath.is_first_visit(request):
-        # No form with a one-use challenge on it: the same page for every such visitor.
+    visitor = fastpath.variant(request) if context["form"] is None and status == 200 else None
+    if visitor == "anonymous":
+        # No form with a one-use challenge on it, no ratings or posts of their own: the
+        # same page for every such visitor. (A member's thread shows their own ratings.)
         # Built only when the version changed: the anonymous holes are filled then.
-        key = ("thread", page.pk, _base(page, request), post_id, context["is_open"])
+        key = ("thread", page.pk, _base(page, request), post_id, visitor, context["is_open"])
         fastpath.remember(request, page, "thread", key)
         context["thread_html"] = reading.LazyHtml(
             lambda: reading.fill_thread(found, reading.CSRF_HOLE))

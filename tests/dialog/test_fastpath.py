@@ -97,3 +97,25 @@ def test_visitors_with_a_session_are_not_served_the_shared_page(dialog, posted, 
         response = client.get(path)
     assert response.status_code == 200 and len(queries) > 1
     assert "/konto/logout/" in response.content.decode()
+
+
+def test_members_share_the_dialog_page_but_keep_their_own_thread(dialog, posted, user, other):
+    services.rate(posted, other, 1)
+    path = dialog.url_path_on_site
+    thread = path + f"beitrag/{posted.pk}/"
+    member = Client(HTTP_HOST=HOST)
+    member.force_login(other)
+    member.get(path)
+    with CaptureQueriesContext(connection) as queries:
+        response = member.get(path)
+    assert response.status_code == 200 and "/konto/logout/" in response.content.decode()
+    assert len(queries) <= 5  # session, user, verified address, the one check (no routing)
+    assert f"{path}beitragen/" in response.content.decode()  # a verified member may post
+    # Another member gets the same shared page, with a token of their own.
+    second = Client(HTTP_HOST=HOST)
+    second.force_login(user)
+    assert second.get(path).status_code == 200
+    # The thread shows each member their own rating.
+    page = member.get(thread).content.decode()
+    assert page.count('aria-pressed="true"') == 1
+    assert second.get(thread).content.decode().count('aria-pressed="true"') == 0
