@@ -129,6 +129,7 @@ class Thread:
     # per version): a visitor's request then changes only the buttons of their own
     # ratings (fill_thread).
     prefilled: str = ""
+    public: str = ""  # for visitors without an account: no rating forms, no holes
 
 
 def _tree(root, comments):
@@ -160,12 +161,15 @@ def thread(dialog, base_url, fp, post_id):
             return Thread(None, "", {}, 0)
         comments = sorted(posts[1:], key=lambda p: (p.created_at, p.pk))
         top = _tree(root, comments)
-        html = render_to_string("dialog/includes/thread.html", {
-            "root": root, "comments": top, "base_url": base_url, "dialog": dialog,
-            "max_depth": MAX_DEPTH, "csrf_token": CSRF_HOLE,
-        })
+        context = {"root": root, "comments": top, "base_url": base_url, "dialog": dialog,
+                   "max_depth": MAX_DEPTH, "csrf_token": CSRF_HOLE, "can_rate": True}
+        html = render_to_string("dialog/includes/thread.html", context)
+        # Visitors without an account cannot rate: their page shows the counts as text,
+        # without 2 x 500 rating forms (half the weight of a long thread).
+        public = render_to_string("dialog/includes/thread.html", {**context, "can_rate": False})
         authors = {p.pk: p.author_id for p in posts if p.author_id}
-        return Thread(root, html, authors, len(comments), prefilled=_prefill(html))
+        return Thread(root, html, authors, len(comments), prefilled=_prefill(html),
+                      public=OWN_HOLE.sub("", public))
 
     return _cache.get(("thread", dialog.pk, base_url, post_id, get_language()), fp, build)
 
@@ -201,22 +205,6 @@ def fill_thread(thread, csrf_token, ratings=None, own_links=None):
     if own_links and own_links.wrote_any:
         return OWN_HOLE.sub(lambda m: own_links(int(m.group(1))), html)
     return OWN_HOLE.sub("", html)
-
-
-class LazyHtml:
-    """Safe HTML computed only when a template prints it (i.e. only when a cached page
-    is built, not on every request that finds it in the cache)."""
-
-    def __init__(self, compute):
-        self._compute = compute
-
-    def __html__(self):
-        return self._compute()
-
-    def __str__(self):
-        from django.utils.safestring import mark_safe
-
-        return mark_safe(self._compute())  # noqa: S308 - our template's output
 
 
 def whole_page(key, fp, build):

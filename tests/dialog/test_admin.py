@@ -35,15 +35,15 @@ def url(dialog, rest="moderation/"):
 
 def test_queue_tabs_and_actions(dialog, editor):
     client, user = editor
-    pending = make_post(dialog, "Wartet", visibility="pending")
-    reported = make_post(dialog, "Gemeldet", report_count=1)
+    pending = make_post(dialog, "Noch nicht freigegebener Text", visibility="pending")
+    reported = make_post(dialog, "Gemeldeter Beitragstext 42", report_count=1)
     Report.objects.create(post=reported, reason="Das ist Werbung für XY", reporter_key="k")
     response = client.get(url(dialog), {"tab": "reported"})
     content = response.content.decode()
     assert response.status_code == 200
-    assert "Das ist Werbung für XY" in content and "Gemeldet" in content
-    assert "Wartet" not in content
-    assert "Wartet" in client.get(url(dialog), {"tab": "pending"}).content.decode()
+    assert "Das ist Werbung für XY" in content and "Gemeldeter Beitragstext 42" in content
+    assert "Noch nicht freigegebener Text" not in content
+    assert "Noch nicht freigegebener Text" in client.get(url(dialog), {"tab": "pending"}).content.decode()
 
     assert client.post(url(dialog, f"moderation/{pending.pk}/approve/")).status_code == 302
     assert Post.objects.get(pk=pending.pk).visibility == Visibility.PUBLISHED
