@@ -14,14 +14,14 @@ class BeteiligungConfig(AppConfig):
 
         from tenants.signals import tenant_provisioned
 
-        from .models import PortalSettings
+        from .models import PortalSettings, SpamProtectionSettings
         from .participation import cache, registry, retention
         from .portal.provisioning import provision_portal
         from .project import tasks
 
         tenant_provisioned.connect(provision_portal, dispatch_uid="beteiligung.provision_portal")
         # Any page save may change URLs of the pages the footer links to.
-        cache.clear_on_change(Site, PortalSettings, *get_page_models())
+        cache.clear_on_change(Site, PortalSettings, SpamProtectionSettings, *get_page_models())
         post_page_move.connect(_page_moved, dispatch_uid="beteiligung.reassign_authorities")
         post_save.connect(_state_row, dispatch_uid="beteiligung.procedure_state")
         # The portal's own periodic work goes through the same registry as a module's.

@@ -52,6 +52,10 @@ def _back_to_public(django_db_blocker):
     with django_db_blocker.unblock():
         if connection.settings_dict["NAME"].startswith("test_"):
             cache.clear()
+    # The per-process cache may keep what a test saw inside its rolled-back transaction.
+    from beteiligung.participation.cache import clear
+
+    clear()
 
 
 def _tenant(schema):

@@ -208,13 +208,21 @@ class SpamProtectionSettings(BaseSiteSetting):
 
 
 def limits_for_request(request) -> Limits:
-    """The tenant's limits for the request's site (one query; Wagtail keeps the setting
-    on the request, so the form and the check share it)."""
-    return SpamProtectionSettings.for_request(request).limits()
+    """The tenant's limits for the request's site, from the per-process cache (cache.py:
+    dropped in this process when the setting is saved, elsewhere after
+    TENANT_CACHE_SECONDS), so a page with a form pays no query for them."""
+    from wagtail.models import Site
+
+    site = getattr(request, "_wagtail_site", None) or Site.find_for_request(request)
+    if site is None:
+        return Limits()
+    return limits_for_site(site)
 
 
 def limits_for_site(site) -> Limits:
-    return SpamProtectionSettings.for_site(site).limits()
+    from .cache import cached
+
+    return cached(("spam_limits", site.pk), lambda: SpamProtectionSettings.for_site(site).limits())
 
 
 # --- Proof of work ------------------------------------------------------------------------
