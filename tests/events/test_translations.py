@@ -73,3 +73,16 @@ def test_page_editor_shows_wagtails_promote_tab(event, tenant_a):
     assert promote != "Nachrücken lassen"
     assert f">{promote}<" in content.replace("\n", "").replace("  ", "") or promote in content
     assert "Nachrücken lassen" not in content
+
+
+def test_the_portals_own_catalogues_agree_with_each_other():
+    """One German per message across the portal and its modules: Django uses the first
+    catalogue that has a message, so a second translation elsewhere is silently lost
+    (the events' e-mail error once came out in the dialog's wording)."""
+    seen, conflicts = {}, []
+    for path in OUR_CATALOGS:
+        for msgid, msgstr in _catalog(path).items():
+            if msgid and msgid in seen and seen[msgid][1] != msgstr:
+                conflicts.append((msgid, seen[msgid], (str(path), msgstr)))
+            seen.setdefault(msgid, (str(path), msgstr))
+    assert not conflicts, conflicts
