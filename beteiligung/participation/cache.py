@@ -103,7 +103,10 @@ class VersionedCache:
         self._entries: dict[tuple, tuple[str, float, object]] = {}
 
     def get(self, key, fingerprint, build):
-        """The value for ``key`` at ``fingerprint``: kept, or ``build()`` and kept."""
+        """The value for ``key`` at ``fingerprint``: kept, or ``build()`` and kept.
+        ``fingerprint=None`` builds without keeping (e.g. an editor's preview)."""
+        if fingerprint is None:
+            return build()
         key = (connection.schema_name, *key) if isinstance(key, tuple) else (
             connection.schema_name, key)
         now = time.monotonic()

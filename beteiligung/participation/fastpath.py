@@ -20,7 +20,9 @@ class FastPathMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method in ("GET", "HEAD") and connection.schema_name != get_public_schema_name():
+        # Not inside an editor's preview (Wagtail runs the middleware on a dummy request).
+        if (request.method in ("GET", "HEAD") and not getattr(request, "is_dummy", False)
+                and connection.schema_name != get_public_schema_name()):
             for handler in registry.fast_paths():
                 response = handler(request)
                 if response is not None:

@@ -58,8 +58,8 @@ def variant(request):
     Only the page's own query parameters: the page shows its path (language switch,
     login link), and one visitor's odd query must not be kept for everybody."""
     cookies = request.COOKIES
-    if (request.method not in ("GET", "HEAD") or not set(request.GET) <= LIST_PARAMETERS
-            or cookies.get(CookieStorage.cookie_name)):
+    if (request.method not in ("GET", "HEAD") or not _canonical_query(request.GET)
+            or cookies.get(CookieStorage.cookie_name) or getattr(request, "is_preview", False)):
         return None
     if not cookies.get(settings.SESSION_COOKIE_NAME):
         return "anonymous"
@@ -72,6 +72,39 @@ def variant(request):
     from .services import is_verified
 
     return "member-verified" if is_verified(user) else "member"
+
+
+def is_number(value):
+    """ASCII digits only ("²".isdigit() is True, and int("²") fails)."""
+    return bool(value) and value.isascii() and value.isdecimal()
+
+
+def _canonical_query(query):
+    """Only the page's own parameters, each once, with values the page itself links to:
+    the page shows its own address (login link, language switch), and one visitor's
+    odd query must not be kept for everybody."""
+    from .reading import SORTS
+
+    for name, values in query.lists():
+        if name not in LIST_PARAMETERS or len(values) != 1:
+            return False
+        value = values[0]
+        if name == "sortierung" and value not in SORTS:
+            return False
+        if name != "sortierung" and not (is_number(value) and len(value) < 7):
+            return False
+    return True
+
+
+def shared_response(request, html):
+    """A page shared by many visitors, with this visitor's CSRF token; never to be kept
+    by a shared HTTP cache in front (it carries the token, and depends on the cookies)."""
+    from django.utils.cache import patch_cache_control, patch_vary_headers
+
+    response = HttpResponse(html.replace(reading.CSRF_HOLE, get_token(request)))
+    patch_cache_control(response, private=True)
+    patch_vary_headers(response, ("Cookie",))
+    return response
 
 
 def _address(request):
@@ -123,7 +156,7 @@ def serve(request):
                                    reading.fingerprint_of(version or 0, revision, published))
     if html is None:
         return None
-    return HttpResponse(html.replace(reading.CSRF_HOLE, get_token(request)))
+    return shared_response(request, html)
 
 
 def clear():

@@ -25,6 +25,7 @@ produce (it has no ``"`` or ``<``).
 """
 
 import re
+import secrets
 from dataclasses import dataclass
 
 from django.db import connection
@@ -45,7 +46,9 @@ SORTS = {
     "unterstuetzt": ("-support_count", "-created_at", "-id"),
     "diskutiert": ("-reply_count", "-created_at", "-id"),
 }
-CSRF_HOLE = "csrfHoleDlg4e1b"
+# Random per process: a post or a query cannot spell it (and so show a visitor their
+# own token as text); the caches that carry it are per process too.
+CSRF_HOLE = "csrfHole" + secrets.token_hex(12)
 OWN_HOLE = re.compile(r"<!--dlgown(\d+)-->")
 
 _cache = VersionedCache(max_entries=2000)

@@ -7,7 +7,7 @@ German message; on a refusal it is shown again with what was typed and the error
 
 from django.contrib import messages
 from django.db.models import Q
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET
 
 from beteiligung.participation import identity, spam
 from beteiligung.participation.moderation import Visibility
+from beteiligung.participation.pages import ProcedureStatus
 
 from . import fastpath, reading, services
 from .forms import EditForm, PostForm, ReportForm
@@ -48,20 +49,30 @@ def _netiquette_url(page, request):
 
 
 def _common(page, request):
+    # One moment for the status and whether it is open (they go into the cache keys).
+    status = page.status_at()
     context = page.get_context(request)
     context.update({
         "dialog": page, "base_url": _base(page, request),
-        "netiquette_url": _netiquette_url(page, request), "is_open": page.is_open(),
+        "netiquette_url": _netiquette_url(page, request), "status": status,
+        "is_open": status == ProcedureStatus.OPEN,
         "verified": services.is_verified(request.user),
         "login_url": reverse("account_login") + "?next=" + request.get_full_path(),
     })
     return context
 
 
+def _fingerprint(page, request):
+    """The version the caches are checked against; None for an editor's preview, whose
+    draft must never enter a cache that the live page reads (same id, same revision)."""
+    fp = reading.fingerprint(page)
+    return None if getattr(request, "is_preview", False) else fp
+
+
 def _cached_whole_page(request, key, fp, template, context):
     html = reading.whole_page(key, fp, lambda: render_to_string(
         template, {**context, "csrf_token": reading.CSRF_HOLE}, request))
-    return HttpResponse(html.replace(reading.CSRF_HOLE, get_token(request)))
+    return fastpath.shared_response(request, html)
 
 
 def _anonymous_form(page, user):
@@ -81,15 +92,15 @@ def dialog_page(page, request):
     sort = request.GET.get("sortierung", "neu")
     if sort not in reading.SORTS:
         sort = "neu"
-    fp = reading.fingerprint(page)
+    fp = _fingerprint(page, request)
     page_extras = reading.extras(page, fp)
     categories = page_extras.categories
     category_id = None
     raw = request.GET.get("kategorie", "")
-    if raw.isdigit() and any(c.pk == int(raw) for c in categories):
+    if fastpath.is_number(raw) and any(c.pk == int(raw) for c in categories):
         category_id = int(raw)
     raw_page = request.GET.get("seite", "1")
-    page_no = int(raw_page) if raw_page.isdigit() and 0 < len(raw_page) < 7 else 1
+    page_no = int(raw_page) if fastpath.is_number(raw_page) and len(raw_page) < 7 else 1
     base = _base(page, request)
     listing = reading.contribution_list(page, base, fp, sort, category_id, page_no)
     context = _common(page, request)
@@ -99,9 +110,9 @@ def dialog_page(page, request):
                                 ("diskutiert", _("most discussed"))],
         "categories": categories, "category_id": category_id,
         "attachments": page_extras.attachments,
-        "status": page.status_at(), "may_post": _may_post(page, request.user),
+        "may_post": _may_post(page, request.user),
     })
-    visitor = fastpath.variant(request)
+    visitor = fastpath.variant(request) if fp is not None else None
     if visitor:
         key = ("dialog", page.pk, base, sort, category_id, page_no, visitor, context["status"])
         fastpath.remember(request, page, "dialog", key)
@@ -133,7 +144,7 @@ def _own_links(page, request, authors):
 def contribution(page, request, post_id, form=None, status=200):
     if request.method not in ("GET", "HEAD") and form is None:
         return HttpResponseNotAllowed(["GET", "HEAD"])
-    fp = reading.fingerprint(page)
+    fp = _fingerprint(page, request)
     found = reading.thread(page, _base(page, request), fp, post_id)
     if found.redirect_to:
         return redirect(f"{_base(page, request)}beitrag/{found.redirect_to}/#beitrag-{post_id}")
@@ -150,7 +161,8 @@ def contribution(page, request, post_id, form=None, status=200):
                          if context["is_open"] and _may_post(page, request.user) else None),
         "form_action": f"{_base(page, request)}beitrag/{post_id}/antworten/",
     })
-    visitor = fastpath.variant(request) if context["form"] is None and status == 200 else None
+    shared = fp is not None and context["form"] is None and status == 200
+    visitor = fastpath.variant(request) if shared else None
     if visitor == "anonymous":
         # No form with a one-use challenge on it, no ratings or posts of their own: the
         # same page for every such visitor. (A member's thread shows their own ratings.)

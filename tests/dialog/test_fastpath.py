@@ -119,3 +119,30 @@ def test_members_share_the_dialog_page_but_keep_their_own_thread(dialog, posted,
     page = member.get(thread).content.decode()
     assert page.count('aria-pressed="true"') == 1
     assert second.get(thread).content.decode().count('aria-pressed="true"') == 0
+
+
+def test_an_editors_preview_never_enters_the_shared_caches(dialog, posted, user):
+    from django.test import RequestFactory
+
+    path = dialog.url_path_on_site
+    member = Client(HTTP_HOST=HOST)
+    member.force_login(user)
+    member.get(path), member.get(path)
+    draft = DialogPage.objects.get(pk=dialog.pk)
+    draft.question = "Entwurf, noch nicht veröffentlicht"
+    cookie = "; ".join(f"{k}={v.value}" for k, v in member.cookies.items())
+    original = RequestFactory(HTTP_HOST=HOST).get(path, HTTP_COOKIE=cookie)
+    preview = draft.make_preview_request(original_request=original)
+    assert "Entwurf, noch nicht veröffentlicht" in preview.render().content.decode()
+    for client in (member, Client(HTTP_HOST=HOST)):
+        assert "Entwurf, noch nicht veröffentlicht" not in client.get(path).content.decode()
+
+
+def test_odd_query_values_are_answered_not_shared(dialog, posted):
+    path = dialog.url_path_on_site
+    for query in ("?seite=²", "?kategorie=¹", "?seite=1&seite=2", "?sortierung=<b>"):
+        response, _n = _get(path + query)
+        assert response.status_code == 200, query
+        response, queries = _get(path + query)
+        assert queries > 1, query  # never from the shared page
+    assert _get(path)[0]["Cache-Control"] == "private"
