@@ -34,6 +34,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import get_language
 
 from beteiligung.participation.cache import VersionedCache
+from beteiligung.participation.locking import STATE_FIELDS  # the state row's columns, version last
 from beteiligung.participation.moderation import Visibility
 from beteiligung.participation.state import ProcedureState
 
@@ -52,10 +53,6 @@ CSRF_HOLE = "csrfHole" + secrets.token_hex(12)
 OWN_HOLE = re.compile(r"<!--dlgown(\d+)-->")
 
 _cache = VersionedCache(max_entries=2000)
-
-
-STATE_FIELDS = ("cancelled_at", "sequence", "personal_data_deleted_at", "results_announced_at",
-                "version")
 
 
 def fingerprint(dialog):

@@ -34,6 +34,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from beteiligung.participation import links
+from beteiligung.participation.errors import ParticipationError
 from beteiligung.participation.identity import client_key, normalize_email
 from beteiligung.participation.locking import ProcedureBusy, lock_procedure, locked_section
 from beteiligung.participation.moderation import Action, Visibility, apply_hide
@@ -54,15 +55,8 @@ LOCK_FIELDS = ("starts_at", "ends_at", "closes_at", "participation_mode", "moder
                "report_threshold")
 
 
-class DialogError(Exception):
+class DialogError(ParticipationError):
     """A refusal with a message for the person in front of the screen (German UI)."""
-
-    code = "error"
-
-    def __init__(self, message, errors=None):
-        super().__init__(message)
-        self.message = message
-        self.errors = errors or {}
 
 
 class Closed(DialogError):

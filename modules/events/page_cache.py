@@ -28,9 +28,10 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection
-from wagtail.models import Page, PageViewRestriction
+from wagtail.models import Page
 
 from beteiligung.models import ProcedurePage
+from beteiligung.participation.fastpath import restricted_sql
 from beteiligung.participation.state import ProcedureState
 
 from .models import (
@@ -84,11 +85,7 @@ def _version_sql(with_seats):
     state = (f"coalesce((SELECT s::text FROM {table(ProcedureState)} s"
              f" WHERE s.procedure_id = e.{event_pk}), '')")
     # The page and its ancestors: the prefixes of its tree path (one index look-up each).
-    restricted = (
-        f"EXISTS (SELECT 1 FROM {table(PageViewRestriction)} r JOIN {table(Page)} a"
-        f" ON a.id = r.page_id WHERE a.path = ANY (ARRAY"
-        f" (SELECT substr(p.path, 1, {Page.steplen} * n) FROM generate_series(1, p.depth) n)))"
-    )
+    restricted = restricted_sql("p")
     seats_taken = (
         f"(SELECT count(*) FROM {table(Registration)} x"
         f" WHERE x.event_id = e.{event_pk} AND x.status IN ({seats}))" if with_seats else "NULL"

@@ -2,15 +2,11 @@
 front of the screen and a ``code`` that views and tests can tell apart."""
 
 
-class EventError(Exception):
+from beteiligung.participation.errors import ParticipationError
+
+
+class EventError(ParticipationError):
     """A refusal with a message for the person in front of the screen (German UI)."""
-
-    code = "error"
-
-    def __init__(self, message, errors=None):
-        super().__init__(message)
-        self.message = message
-        self.errors = errors or {}
 
 
 class RegistrationClosed(EventError):
