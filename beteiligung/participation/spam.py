@@ -408,9 +408,11 @@ class SpamProtectedForm:
     """Mixin for a Django form (``class F(SpamProtectedForm, forms.Form)`` or ModelForm):
     adds the honeypot, the challenge (a fresh one per rendering) and the payload field.
 
-    ``spam_limits`` (keyword, required): ``limits_for_request(request)``."""
+    ``spam_limits`` (keyword, required): ``limits_for_request(request)``; ``challenge``:
+    what the challenge field shows instead of a new challenge (a hole in a page that is
+    rendered once and given a new challenge per request)."""
 
-    def __init__(self, *args, spam_limits: Limits, **kwargs):
+    def __init__(self, *args, spam_limits: Limits, challenge: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.spam_limits = spam_limits
         self.fields[HONEYPOT_FIELD] = forms.CharField(
@@ -419,7 +421,8 @@ class SpamProtectedForm:
         # Disabled: the submitted value is ignored (the payload carries the challenge),
         # so a re-rendered form always shows the new one.
         self.fields[CHALLENGE_FIELD] = forms.CharField(
-            required=False, disabled=True, initial=new_challenge(spam_limits.pow_max_number),
+            required=False, disabled=True,
+            initial=challenge or new_challenge(spam_limits.pow_max_number),
             widget=forms.HiddenInput(attrs={"data-pow": "challenge"}))
         self.fields[PAYLOAD_FIELD] = forms.CharField(
             required=False, strip=False, widget=PayloadInput(attrs={"data-pow": "payload"}))

@@ -1,6 +1,8 @@
-"""The dialog page and a contribution page for visitors who get a shared page (first-time
-visitors, and logged-in ones without a form of their own on it), without Wagtail's
-routing (see beteiligung/participation/fastpath.py).
+"""The dialog page and a contribution page for visitors who get a shared page, without
+Wagtail's routing (see beteiligung/participation/fastpath.py): first-time visitors, and
+logged-in members without a message waiting (their page is kept per kind of member;
+on a contribution page their own ratings, edit links, CSRF token and the comment
+form's challenge are filled in per request: reading.MemberPage).
 
 When views.py serves such a page from the whole-page cache, it remembers the request's
 host, path and query with the page's id, URL path and cache key (``remember``). The
@@ -23,6 +25,7 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
 
+from beteiligung.participation import spam
 from beteiligung.participation.fastpath import restricted_sql
 from beteiligung.participation.pages import ProcedurePage, ProcedureStatus, status_at
 from beteiligung.participation.state import ProcedureState
@@ -38,7 +41,6 @@ class Known:
     dialog_id: int
     url_path: str
     kind: str  # "dialog" (key ends with the status) or "thread" (key ends with is_open)
-    # Threads are shared by anonymous visitors only (a member's shows their ratings).
     key_prefix: tuple
 
 
@@ -97,14 +99,24 @@ def _canonical_query(query):
 
 
 def shared_response(request, html):
-    """A page shared by many visitors, with this visitor's CSRF token; never to be kept
-    by a shared HTTP cache in front (it carries the token, and depends on the cookies)."""
+    """``html`` (bytes, as the caches keep it): a page shared by many visitors, with this
+    visitor's CSRF token; never to be kept by a shared HTTP cache in front (it carries
+    the token, and depends on the cookies)."""
     from django.utils.cache import patch_cache_control, patch_vary_headers
 
-    response = HttpResponse(html.replace(reading.CSRF_HOLE, get_token(request)))
+    response = HttpResponse(html.replace(reading.CSRF_HOLE.encode(), get_token(request).encode()))
     patch_cache_control(response, private=True)
     patch_vary_headers(response, ("Cookie",))
     return response
+
+
+def member_response(request, kept, with_form):
+    """A kept member page (reading.MemberPage) for this member: their ratings and edit
+    links (one query), a new challenge for the comment form, their CSRF token."""
+    challenge = None
+    if with_form:
+        challenge = spam.new_challenge(spam.limits_for_request(request).pow_max_number)
+    return shared_response(request, reading.fill_member_page(kept, request.user, challenge))
 
 
 def _address(request):
@@ -139,7 +151,7 @@ def serve(request):
     if known is None:
         return None
     kind_of_visitor = variant(request)
-    if kind_of_visitor is None or (known.kind == "thread" and kind_of_visitor != "anonymous"):
+    if kind_of_visitor is None:
         return None
     with connection.cursor() as cursor:
         cursor.execute(_check_sql(), [known.dialog_id])
@@ -156,6 +168,8 @@ def serve(request):
                                    reading.fingerprint_of(version or 0, revision, published))
     if html is None:
         return None
+    if isinstance(html, reading.MemberPage):
+        return member_response(request, html, html.with_form)
     return shared_response(request, html)
 
 

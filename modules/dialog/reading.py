@@ -13,15 +13,18 @@ routing to it.
 
 Rendered fragments are the same for every visitor. What differs per visitor is
 left as holes, filled per request without re-rendering:
-* the CSRF token (``CSRF_HOLE``),
-* the visitor's own ratings: the thread is kept with every rating button filled as
-  for a visitor without ratings (``Thread.prefilled``); the buttons of the visitor's
-  own ratings (found by their ids ``r<post>s``/``r<post>o``, from one query) are
-  changed in one pass,
-* the author's edit/delete links: ``<!--dlgown<post>-->``, filled from the cached
-  map of post -> author (no query).
+* the CSRF token (``CSRF_HOLE``) and the comment form's proof-of-work challenge
+  (``CHALLENGE_HOLE``), replaced in the finished string;
+* in a thread, the buttons of the visitor's own ratings and the edit links under their
+  own posts: the thread is kept as a ``Spliced`` page, built with every such place filled
+  as for a visitor without ratings or posts (``PLACE``: the buttons' ``value``/
+  ``aria-pressed`` marks and ``<!--dlgown<post>-->``), and a request changes only its
+  own few places (one query for the visitor's ratings; authors come from the kept map).
 Holes sit in attribute values and comments, which escaped user text can never
-produce (it has no ``"`` or ``<``).
+produce (it has no ``"`` or ``<``); the random parts are new in every process.
+
+For members (logged in, no message waiting) the whole contribution page is kept per
+kind of member (``MemberPage``), so fastpath.py can answer it without Wagtail's routing.
 """
 
 import re
@@ -31,14 +34,17 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.utils.html import escape, format_html
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from beteiligung.participation.cache import VersionedCache
 from beteiligung.participation.locking import STATE_FIELDS  # the state row's columns, version last
 from beteiligung.participation.moderation import Visibility
+from beteiligung.participation.spliced import Spliced
 from beteiligung.participation.state import ProcedureState
 
-from .models import MAX_DEPTH, Post
+from .models import MAX_DEPTH, Post, Rating
 
 PER_PAGE = 20
 PUBLIC = (Visibility.PUBLISHED, Visibility.HIDDEN, Visibility.DELETED)
@@ -50,7 +56,8 @@ SORTS = {
 # Random per process: a post or a query cannot spell it (and so show a visitor their
 # own token as text); the caches that carry it are per process too.
 CSRF_HOLE = "csrfHole" + secrets.token_hex(12)
-OWN_HOLE = re.compile(r"<!--dlgown(\d+)-->")
+THREAD_HOLE = "<!--threadHole" + secrets.token_hex(12) + "-->"
+CHALLENGE_HOLE = "challengeHole" + secrets.token_hex(12)
 
 _cache = VersionedCache(max_entries=2000)
 
@@ -100,36 +107,57 @@ class Listing:
 
 
 def contribution_list(dialog, base_url, fp, sort, category_id, page_no):
-    def build():
+    """One page of the list; the page number is clamped to the pages there are before
+    it becomes part of a key (a million page numbers must not push out the rest)."""
+    def public():
         posts = Post.objects.filter(dialog_id=dialog.pk, depth=0, visibility__in=PUBLIC)
-        if category_id:
-            posts = posts.filter(category_id=category_id)
-        total = posts.count()
-        pages = max(1, -(-total // PER_PAGE))
-        page = min(max(page_no, 1), pages)
-        rows = list(posts.select_related("category").order_by(*SORTS[sort])
+        return posts.filter(category_id=category_id) if category_id else posts
+
+    total = _cache.get(("count", dialog.pk, category_id), fp, lambda: public().count())
+    pages = max(1, -(-total // PER_PAGE))
+    page = min(max(page_no, 1), pages)
+
+    def build():
+        rows = list(public().select_related("category").order_by(*SORTS[sort])
                     [(page - 1) * PER_PAGE:page * PER_PAGE])
         html = render_to_string("dialog/includes/list.html", {
             "posts": rows, "base_url": base_url, "dialog": dialog,
         })
         return Listing(html, total, page, pages)
 
-    return _cache.get(("list", dialog.pk, base_url, sort, category_id, page_no, get_language()),
+    return _cache.get(("list", dialog.pk, base_url, sort, category_id, page, get_language()),
                       fp, build)
 
 
 @dataclass
 class Thread:
     root: Post | None
-    html: str
-    authors: dict
+    # The thread with every visitor's place filled as for a visitor without ratings or
+    # posts of their own (``spliced.html``); a request changes only their own places.
+    spliced: Spliced | None
+    by_author: dict  # user id -> [ids of their posts here]
     comment_count: int
     redirect_to: int | None = None
-    # ``html`` with every rating hole filled as for a visitor without ratings (built once
-    # per version): a visitor's request then changes only the buttons of their own
-    # ratings (fill_thread).
-    prefilled: str = ""
-    public: str = ""  # for visitors without an account: no rating forms, no holes
+    public: str = ""  # for visitors without an account: no rating forms, no places
+
+
+# A visitor's places in a thread: the two rating buttons of each post (value and state
+# as for somebody who has not rated it) and the list item for their own edit links.
+# Kept pages are bytes: a request then neither encodes 600 kB again nor searches text.
+PLACE = re.compile(rb'value="dlg(\d+)([so])" aria-pressed="dlg\d+[so]"|<!--dlgown(\d+)-->')
+PRESSED = b'value="0" aria-pressed="true"'
+
+
+def _unpressed(match):
+    if match.group(3):
+        return b""
+    return b'value="1" aria-pressed="false"' if match.group(2) == b"s" else \
+        b'value="-1" aria-pressed="false"'
+
+
+def _place(match):
+    return ("own", int(match.group(3))) if match.group(3) else (int(match.group(1)),
+                                                                match.group(2).decode())
 
 
 def _tree(root, comments):
@@ -148,17 +176,22 @@ def _tree(root, comments):
 
 
 def thread(dialog, base_url, fp, post_id):
+    """The contribution ``post_id`` with its comments, threaded; kept per version. A
+    missing or foreign id is not kept (any number of them must not push out the rest)."""
+    key = ("thread", dialog.pk, base_url, post_id, get_language())
+    kept = _cache.peek(key, fp) if fp is not None else None
+    if kept is not None:
+        return kept
+    posts = list(
+        Post.objects.filter(Q(pk=post_id) | Q(root_id=post_id), dialog_id=dialog.pk,
+                            visibility__in=PUBLIC)
+        .select_related("category", "image").order_by("depth", "created_at", "id")
+    )
+    root = posts[0] if posts and posts[0].pk == post_id else None
+    if root is None or root.depth != 0:
+        return Thread(None, None, {}, 0, redirect_to=root.root_id if root is not None else None)
+
     def build():
-        posts = list(
-            Post.objects.filter(Q(pk=post_id) | Q(root_id=post_id), dialog_id=dialog.pk,
-                                visibility__in=PUBLIC)
-            .select_related("category", "image").order_by("depth", "created_at", "id")
-        )
-        root = posts[0] if posts and posts[0].pk == post_id else None
-        if root is None or root.depth != 0:
-            if root is not None:
-                return Thread(None, "", {}, 0, redirect_to=root.root_id)
-            return Thread(None, "", {}, 0)
         comments = sorted(posts[1:], key=lambda p: (p.created_at, p.pk))
         top = _tree(root, comments)
         context = {"root": root, "comments": top, "base_url": base_url, "dialog": dialog,
@@ -167,50 +200,77 @@ def thread(dialog, base_url, fp, post_id):
         # Visitors without an account cannot rate: their page shows the counts as text,
         # without 2 x 500 rating forms (half the weight of a long thread).
         public = render_to_string("dialog/includes/thread.html", {**context, "can_rate": False})
-        authors = {p.pk: p.author_id for p in posts if p.author_id}
-        return Thread(root, html, authors, len(comments), prefilled=_prefill(html),
-                      public=OWN_HOLE.sub("", public))
+        by_author = {}
+        for post in posts:
+            if post.author_id:
+                by_author.setdefault(post.author_id, []).append(post.pk)
+        return Thread(root, Spliced.build(html.encode(), PLACE, _unpressed, _place),
+                      by_author, len(comments), public=PLACE.sub(b"", public.encode()).decode())
 
-    return _cache.get(("thread", dialog.pk, base_url, post_id, get_language()), fp, build)
-
-
-PRESSED_HOLE = re.compile(r'aria-pressed="dlg\d+[so]"')
-SUPPORT_VALUE_HOLE = re.compile(r'value="dlg\d+s"')
-OPPOSE_VALUE_HOLE = re.compile(r'value="dlg\d+o"')
+    return _cache.get(key, fp, build)
 
 
-def _prefill(html):
-    html = PRESSED_HOLE.sub('aria-pressed="false"', html)
-    html = SUPPORT_VALUE_HOLE.sub('value="1"', html)
-    return OPPOSE_VALUE_HOLE.sub('value="-1"', html)
+def own_ratings(user, post_id):
+    """{post id: +1/-1} of ``user`` in the thread of contribution ``post_id``."""
+    if not user.is_authenticated:
+        return {}
+    return dict(Rating.objects.filter(Q(post_id=post_id) | Q(post__root_id=post_id),
+                                      user=user).values_list("post_id", "value"))
 
 
-def fill_thread(thread, csrf_token, ratings=None, own_links=None):
-    """A cached thread for this visitor, from its prefilled form: the CSRF token, then
-    one pass over the buttons of the visitor's own ratings (matched by their ids), then
-    their own posts' edit links (only if they wrote any here)."""
-    html = thread.prefilled.replace(CSRF_HOLE, csrf_token)
-    if ratings:
-        mine = re.compile(r'id="r(' + "|".join(str(int(pk)) for pk in ratings)
-                          + r')([so])" value="-?1" aria-pressed="false"')
+def own_links(base_url, pk):
+    return format_html('<li><a href="{}beitrag/{}/bearbeiten/">{}</a></li>'
+                       '<li><a href="{}beitrag/{}/loeschen/">{}</a></li>',
+                       base_url, pk, _("Edit"), base_url, pk, _("Delete"))
 
-        def rating(match):
-            pk, kind = int(match.group(1)), match.group(2)
-            wanted = 1 if kind == "s" else -1
-            if ratings.get(pk) != wanted:
-                return match.group(0)
-            return f'id="r{pk}{kind}" value="0" aria-pressed="true"'
 
-        html = mine.sub(rating, html)
-    if own_links and own_links.wrote_any:
-        return OWN_HOLE.sub(lambda m: own_links(int(m.group(1))), html)
-    return OWN_HOLE.sub("", html)
+def visitor_places(thread, ratings, user_pk=None, base_url=None):
+    """What this visitor's places in ``thread`` show: their own ratings pressed, and,
+    with ``base_url`` (while the dialog is open), edit links under their own posts."""
+    texts = {(pk, "s" if value > 0 else "o"): PRESSED for pk, value in ratings.items()}
+    if base_url is not None and user_pk is not None:
+        for pk in thread.by_author.get(user_pk, ()):
+            texts[("own", pk)] = own_links(base_url, pk).encode()
+    return texts
+
+
+@dataclass
+class MemberPage:
+    """A whole contribution page for one kind of member (fastpath.variant), kept per
+    version: the thread's places, the CSRF token and the comment form's challenge are
+    filled per request (``fill_member_page``)."""
+    page: Spliced
+    thread: Thread
+    base_url: str
+    is_open: bool
+    with_form: bool
+
+
+def member_page(key, fp, thread, base_url, is_open, with_form, render):
+    """``render(thread_hole, challenge_hole)`` renders the page around the thread."""
+    def build():
+        before, after = render(THREAD_HOLE, CHALLENGE_HOLE).encode().split(THREAD_HOLE.encode())
+        return MemberPage(thread.spliced.within(before, after), thread, base_url, is_open,
+                          with_form)
+
+    return _cache.get(("page", *key, get_language()), fp, build)
+
+
+def fill_member_page(kept, user, challenge):
+    """The kept member page for ``user``, as bytes (the CSRF hole is left for
+    fastpath.shared_response)."""
+    ratings = own_ratings(user, kept.thread.root.pk)
+    html = kept.page.fill(visitor_places(kept.thread, ratings, user.pk,
+                                         kept.base_url if kept.is_open else None))
+    if not challenge:
+        return html
+    return html.replace(CHALLENGE_HOLE.encode(), escape(challenge).encode())
 
 
 def whole_page(key, fp, build):
     """A whole rendered page for visitors without a session (same for all of them);
-    its CSRF token is a hole (``CSRF_HOLE``)."""
-    return _cache.get(("page", *key, get_language()), fp, build)
+    its CSRF token is a hole (``CSRF_HOLE``). Kept as bytes."""
+    return _cache.get(("page", *key, get_language()), fp, lambda: build().encode())
 
 
 def kept_whole_page(key, fp):

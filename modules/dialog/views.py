@@ -6,14 +6,12 @@ German message; on a refusal it is shown again with what was typed and the error
 """
 
 from django.contrib import messages
-from django.db.models import Q
 from django.http import Http404, HttpResponseNotAllowed
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -25,7 +23,7 @@ from beteiligung.participation.pages import ProcedureStatus
 
 from . import fastpath, reading, services
 from .forms import EditForm, PostForm, ReportForm
-from .models import Post, Rating
+from .models import Post
 
 V = Visibility
 
@@ -112,9 +110,11 @@ def dialog_page(page, request):
         "attachments": page_extras.attachments,
         "may_post": _may_post(page, request.user),
     })
-    visitor = fastpath.variant(request) if fp is not None else None
+    # Shared only for page numbers that exist: the key holds the page shown.
+    visitor = fastpath.variant(request) if fp is not None and page_no == listing.page else None
     if visitor:
-        key = ("dialog", page.pk, base, sort, category_id, page_no, visitor, context["status"])
+        key = ("dialog", page.pk, base, sort, category_id, listing.page, visitor,
+               context["status"])
         fastpath.remember(request, page, "dialog", key)
         return _cached_whole_page(request, key, fp, "dialog/dialog_page.html", context)
     return TemplateResponse(request, "dialog/dialog_page.html", context)
@@ -123,63 +123,56 @@ def dialog_page(page, request):
 # --- Contribution page -----------------------------------------------------------------
 
 
-def _own_links(page, request, authors):
-    user = request.user
-    if not (user.is_authenticated and page.is_open()):
-        return None
-    base = _base(page, request)
-
-    def links(pk):
-        if authors.get(pk) != user.pk:
-            return ""
-        return format_html(
-            '<li><a href="{}beitrag/{}/bearbeiten/">{}</a></li>'
-            '<li><a href="{}beitrag/{}/loeschen/">{}</a></li>',
-            base, pk, _("Edit"), base, pk, _("Delete"))
-
-    links.wrote_any = user.pk in authors.values()
-    return links
-
-
-def contribution(page, request, post_id, form=None, status=200):
-    if request.method not in ("GET", "HEAD") and form is None:
+def contribution(page, request, post_id):
+    if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "HEAD"])
     fp = _fingerprint(page, request)
-    found = reading.thread(page, _base(page, request), fp, post_id)
+    base = _base(page, request)
+    found = reading.thread(page, base, fp, post_id)
     if found.redirect_to:
-        return redirect(f"{_base(page, request)}beitrag/{found.redirect_to}/#beitrag-{post_id}")
+        return redirect(f"{base}beitrag/{found.redirect_to}/#beitrag-{post_id}")
     if found.root is None:
         raise Http404
     context = _common(page, request)
+    may_post = _may_post(page, request.user)
+    with_form = context["is_open"] and may_post
     context.update({
-        "root": found.root, "comment_count": found.comment_count,
-        "may_post": _may_post(page, request.user),
-        "form": form or (PostForm(dialog=page, with_title=False,
-                                  anonymous=_anonymous_form(page, request.user),
-                                  spam_limits=spam.limits_for_request(request),
-                                  auto_id="id_comment_%s")
-                         if context["is_open"] and _may_post(page, request.user) else None),
-        "form_action": f"{_base(page, request)}beitrag/{post_id}/antworten/",
+        "root": found.root, "comment_count": found.comment_count, "may_post": may_post,
+        "form_action": f"{base}beitrag/{post_id}/antworten/",
     })
-    shared = fp is not None and context["form"] is None and status == 200
-    visitor = fastpath.variant(request) if shared else None
-    if visitor == "anonymous":
+    visitor = fastpath.variant(request) if fp is not None else None
+    key = ("thread", page.pk, base, post_id, visitor, context["is_open"])
+    if visitor == "anonymous" and not with_form:
         # No form with a one-use challenge on it, no ratings or posts of their own: the
-        # same page for every such visitor. (A member's thread shows their own ratings.)
-        # Built only when the version changed: the anonymous holes are filled then.
-        key = ("thread", page.pk, _base(page, request), post_id, visitor, context["is_open"])
+        # same page for every such visitor.
         fastpath.remember(request, page, "thread", key)
-        context["thread_html"] = mark_safe(found.public)  # noqa: S308 - our template
+        context.update({"form": None, "thread_html": mark_safe(found.public)})  # noqa: S308 - our template
         return _cached_whole_page(request, key, fp, "dialog/contribution.html", context)
-    ratings = {}
-    if request.user.is_authenticated:
-        ratings = dict(Rating.objects.filter(
-            Q(post_id=post_id) | Q(post__root_id=post_id), user=request.user,
-        ).values_list("post_id", "value"))
-    html = reading.fill_thread(found, get_token(request), ratings,
-                              _own_links(page, request, found.authors))
-    context["thread_html"] = mark_safe(html)  # noqa: S308 - our template, holes escaped
-    return TemplateResponse(request, "dialog/contribution.html", context, status=status)
+    if visitor and visitor != "anonymous":
+        # A member's page: kept per kind of member, their own places filled per request.
+        def render(thread_hole, challenge_hole):
+            return render_to_string("dialog/contribution.html", {
+                **context, "csrf_token": reading.CSRF_HOLE, "thread_html": mark_safe(thread_hole),  # noqa: S308 - a hole
+                "form": _comment_form(page, request, challenge=challenge_hole) if with_form
+                else None}, request)
+
+        kept = reading.member_page(key, fp, found, base, context["is_open"], with_form,
+                                   render)
+        fastpath.remember(request, page, "thread", key)
+        return fastpath.member_response(request, kept, kept.with_form)
+    form = _comment_form(page, request) if with_form else None
+    places = reading.visitor_places(
+        found, reading.own_ratings(request.user, post_id), request.user.pk,
+        base if context["is_open"] and request.user.is_authenticated else None)
+    context.update({"form": form, "thread_html": mark_safe(  # noqa: S308 - our template
+        found.spliced.fill(places).decode().replace(reading.CSRF_HOLE, get_token(request)))})
+    return TemplateResponse(request, "dialog/contribution.html", context)
+
+
+def _comment_form(page, request, challenge=None):
+    return PostForm(dialog=page, with_title=False, anonymous=_anonymous_form(page, request.user),
+                    spam_limits=spam.limits_for_request(request), auto_id="id_comment_%s",
+                    challenge=challenge)
 
 
 def _public_post(page, post_id):

@@ -2,6 +2,10 @@
 cache before Wagtail's routing, after one query; whatever Wagtail would answer
 differently (unpublished, restricted, moved, changed) goes on to Wagtail."""
 
+import json
+import re
+from html import unescape
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -146,3 +150,77 @@ def test_odd_query_values_are_answered_not_shared(dialog, posted):
         response, queries = _get(path + query)
         assert queries > 1, query  # never from the shared page
     assert _get(path)[0]["Cache-Control"] == "private"
+
+
+def _thread_part(html):
+    """The page's main part (messages stand above it), without the per-request token
+    and challenge."""
+    html = html[html.index("<main"):].split("</main>")[0]
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "TOKEN", html)
+    return re.sub(r'value="[^"]*" data-pow="challenge"', "CHALLENGE", html)
+
+
+def _challenge(html):
+    return unescape(re.search(r'<input type="hidden" name="[^"]*" value="([^"]*)" '
+                              r'data-pow="challenge"', html).group(1))
+
+
+def test_a_members_thread_comes_without_routing_with_their_own_places(dialog, posted, user,
+                                                                       other):
+    comment = services.submit_comment(posted, post_data(text="Gute Idee!"), user=other)
+    services.rate(posted, other, 1)
+    services.rate(comment, user, -1)
+    thread = dialog.url_path_on_site + f"beitrag/{posted.pk}/"
+    author, rater = Client(HTTP_HOST=HOST), Client(HTTP_HOST=HOST)
+    author.force_login(user)
+    rater.force_login(other)
+    author.get(thread), rater.get(thread)
+    pages = {}
+    for name, client in (("author", author), ("rater", rater)):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(thread)
+        assert response.status_code == 200 and response["Cache-Control"] == "private"
+        # session, user, verified address, the one check, the member's ratings
+        assert len(queries) <= 5, [q["sql"][:80] for q in queries.captured_queries]
+        pages[name] = response.content.decode()
+    own_edit = f"beitrag/{posted.pk}/bearbeiten/"
+    assert own_edit in pages["author"] and own_edit not in pages["rater"]
+    assert f"beitrag/{comment.pk}/bearbeiten/" in pages["rater"]
+    assert f'id="r{posted.pk}s" value="0" aria-pressed="true"' in pages["rater"]
+    assert f'id="r{comment.pk}o" value="0" aria-pressed="true"' in pages["author"]
+    assert pages["author"].count('aria-pressed="true"') == 1
+    assert pages["rater"].count('aria-pressed="true"') == 1
+    # Every request gets a challenge of its own, validly signed.
+    again = rater.get(thread).content.decode()
+    first, second = _challenge(pages["rater"]), _challenge(again)
+    assert first != second and json.loads(second)["signature"]
+    # A withdrawn rating is seen at once.
+    services.rate(posted, other, 0)
+    assert rater.get(thread).content.decode().count('aria-pressed="true"') == 0
+
+
+def test_a_members_kept_page_is_the_page_rendered_for_them_alone(dialog, posted, user, other):
+    services.submit_comment(posted, post_data(text="Ich stimme zu."), user=user)
+    thread = dialog.url_path_on_site + f"beitrag/{posted.pk}/"
+    member = Client(HTTP_HOST=HOST)
+    member.force_login(user)
+    # A rating leaves a message: the next page is rendered for this member alone.
+    member.post(thread + "bewerten/", {"value": "1"})
+    alone = member.get(thread).content.decode()
+    assert "Sie stimmen diesem Beitrag zu" in alone
+    member.get(thread)
+    kept = member.get(thread).content.decode()
+    assert "Sie stimmen diesem Beitrag zu" not in kept
+    assert _thread_part(kept) == _thread_part(alone)
+
+
+def test_the_token_on_a_members_kept_page_is_accepted(dialog, posted, other):
+    thread = dialog.url_path_on_site + f"beitrag/{posted.pk}/"
+    member = Client(HTTP_HOST=HOST, enforce_csrf_checks=True)
+    member.force_login(other)
+    member.get(thread)
+    html = member.get(thread).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    response = member.post(thread + "bewerten/", {"value": "1", "csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    assert posted.ratings.get(user=other).value == 1
