@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
+from beteiligung.participation.errors import ParticipationError
 from beteiligung.participation.locking import ProcedureBusy, lock_procedure, locked_section
 from beteiligung.participation.moderation import Action, Visibility, apply_hide, apply_restore
 from beteiligung.participation.rules import is_moderator
@@ -45,12 +46,8 @@ REASON_MAX = 500
 LOCK_FIELDS = ("ends_at", "starts_at", "closes_at", "moderation_mode", "results")
 
 
-class ModerationError(Exception):
+class ModerationError(ParticipationError):
     """A moderation request that cannot be carried out; ``message`` is for the moderator."""
-
-    def __init__(self, message):
-        self.message = message
-        super().__init__(message)
 
 
 @dataclass
