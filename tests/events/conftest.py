@@ -38,12 +38,6 @@ def data(email="anna@example.org", name="Anna Beispiel", **extra):
 
 
 @pytest.fixture
-def authority_a(tenant_a):
-    with tenant_context(tenant_a):
-        return create_authority("Stadt Leipzig", short_name="Leipzig")
-
-
-@pytest.fixture
 def event(tenant_a, authority_a):
     """An event in tenant A with 3 seats and a waiting list; the test runs in A's schema."""
     with tenant_context(tenant_a):
@@ -52,12 +46,6 @@ def event(tenant_a, authority_a):
 
     connection.set_tenant(tenant_a)
     return page
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """``with committed():`` runs the block's after-commit work (e-mail tasks) at once."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
 def _remove_committed(made):
