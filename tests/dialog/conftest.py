@@ -1,8 +1,8 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
-from django_tenants.utils import tenant_context
 
 
 def make_dialog(authority, title="Wie soll der Marktplatz aussehen?", **fields):
@@ -56,12 +56,8 @@ def email_data(**fields):
 @pytest.fixture
 def dialog(tenant_a, authority_a):
     """A post-moderated, account-mode dialog in tenant A; the test runs in A's schema."""
-    from django.db import connection
-
-    with tenant_context(tenant_a):
-        page = make_dialog(authority_a)
     connection.set_tenant(tenant_a)
-    return page
+    return make_dialog(authority_a)
 
 
 @pytest.fixture
