@@ -13,7 +13,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
-from django_tenants.utils import get_public_schema_name, schema_context
+from django_tenants.utils import get_public_schema_name, schema_context, tenant_context
 
 TENANTS = {
     "alpha": {"name": "Land Alpha", "domain": "alpha.localhost"},
@@ -83,6 +83,21 @@ def client_a(tenant_a):
 @pytest.fixture
 def client_b(tenant_b):
     return Client(HTTP_HOST=TENANTS["beta"]["domain"])
+
+
+@pytest.fixture
+def authority_a(tenant_a):
+    """An authority in tenant A (with its editor group), where the modules' pages go."""
+    from beteiligung.portal.authorities import create_authority
+
+    with tenant_context(tenant_a):
+        return create_authority("Stadt Leipzig", short_name="Leipzig")
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """``with committed():`` runs the block's after-commit work (e-mail tasks) at once."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,8 @@
 """How a module plugs into the portal: one registry for everything a module brings.
 
-A module's AppConfig.ready() calls ``register(Module(...))``. The portal reads from
+A module's AppConfig is a ``ModuleConfig``, whose ready() registers the ``Module`` that
+its ``plug_in()`` describes; its wagtail_hooks.py mounts its admin views with
+``admin_urls`` and links them from its pages with ``page_buttons``. The portal reads from
 here, and nowhere else, which procedure page types exist (listing filters), which URLs
 to mount (project/urls_tenant.py), which periodic tasks the scheduler runs, which demo
 content ``beteiligung demo`` creates, which retention policies the retention run
@@ -10,6 +12,8 @@ imports a module.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from django.apps import AppConfig
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,25 @@ def register(module: Module):
     _modules[module.label] = module
 
 
+class ModuleConfig(AppConfig):
+    """The AppConfig of a module: ready() registers it with its URLconf ``<name>.urls``
+    (mounted at ``url_prefix``, namespace = the app label) and what ``plug_in()`` returns.
+    A module's apps.py names it as ``registry.ModuleConfig``: imported by its own name,
+    Django would find two AppConfig classes there and use neither."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    url_prefix = ""
+
+    def plug_in(self):
+        """The rest of the module's ``Module`` fields (page models, tasks, demo content...)
+        as a dict. Called from ready(), so it may import the module's models."""
+        return {}
+
+    def ready(self):
+        register(Module(label=self.label, urls=f"{self.name}.urls", url_prefix=self.url_prefix,
+                        **self.plug_in()))
+
+
 def modules():
     return list(_modules.values())
 
@@ -81,3 +104,40 @@ def procedure_types():
         model.procedure_type_key: model.procedure_type_label
         for m in _modules.values() for model in m.page_models
     }
+
+
+# --- The Wagtail admin (called from a module's wagtail_hooks.py) ---------------------
+
+
+def admin_urls(prefix, namespace, urlpatterns):
+    """Mount a module's admin views at /admin/<prefix>, named ``<namespace>:<name>``."""
+    from django.urls import include, path
+    from wagtail import hooks
+
+    hooks.register("register_admin_urls", lambda: [path(prefix, include((urlpatterns, namespace)))])
+
+
+HEADER_BUTTON_PRIORITY, LISTING_BUTTON_PRIORITY = 12, 3
+
+
+def page_buttons(page_model, label, url_name, icon_name, allowed):
+    """A button to a module's admin view (``url_name``, given the page's id) on the pages of
+    ``page_model``, in the page header and in the page listing's "more" menu, for the users
+    for whom ``allowed(page, user)``."""
+    from django.urls import reverse
+    from wagtail import hooks
+    from wagtail.admin.widgets import Button
+
+    def buttons(page, user, priority):
+        if issubclass(page.specific_class or object, page_model) and allowed(page, user):
+            yield Button(label, reverse(url_name, args=[page.pk]), icon_name=icon_name,
+                         priority=priority)
+
+    def header_buttons(page, user, view_name, next_url=None):
+        return buttons(page, user, HEADER_BUTTON_PRIORITY)
+
+    def listing_buttons(page, user, next_url=None):
+        return buttons(page, user, LISTING_BUTTON_PRIORITY)
+
+    hooks.register("register_page_header_buttons", header_buttons)
+    hooks.register("register_page_listing_more_buttons", listing_buttons)

@@ -1,26 +1,18 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from beteiligung.participation import registry
 
-class DialogConfig(AppConfig):
+
+class DialogConfig(registry.ModuleConfig):
     name = "modules.dialog"
     label = "dialog"
     verbose_name = _("Dialogues")
-    default_auto_field = "django.db.models.BigAutoField"
+    url_prefix = "dialoge/"
 
-    def ready(self):
-        from beteiligung.participation import registry
-
+    def plug_in(self):
         from . import fastpath, retention
         from .demo import ensure_demo_dialogs
         from .pages import DialogPage
 
-        registry.register(registry.Module(
-            label=self.label,
-            page_models=(DialogPage,),
-            urls="modules.dialog.urls",
-            url_prefix="dialoge/",
-            demo_content=ensure_demo_dialogs,
-            fast_path=fastpath.serve,
-            retention=retention.apply_retention,
-        ))
+        return dict(page_models=(DialogPage,), demo_content=ensure_demo_dialogs,
+                    fast_path=fastpath.serve, retention=retention.apply_retention)

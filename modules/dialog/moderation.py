@@ -20,7 +20,9 @@ Counters and reports, as this module reads them:
   official reply recounts it from the thread in the same transaction.
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -29,6 +31,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
+from beteiligung.participation.errors import ParticipationError
 from beteiligung.participation.locking import ProcedureBusy, lock_procedure, locked_section
 from beteiligung.participation.moderation import Action, Visibility, apply_hide, apply_restore
 from beteiligung.participation.rules import is_moderator
@@ -43,12 +46,8 @@ REASON_MAX = 500
 LOCK_FIELDS = ("ends_at", "starts_at", "closes_at", "moderation_mode", "results")
 
 
-class ModerationError(Exception):
+class ModerationError(ParticipationError):
     """A moderation request that cannot be carried out; ``message`` is for the moderator."""
-
-    def __init__(self, message):
-        self.message = message
-        super().__init__(message)
 
 
 @dataclass
@@ -56,6 +55,17 @@ class Outcome:
     post: Post | None = None
     block: Block | None = None
     log: ModerationLog | None = None
+
+
+@dataclass
+class _Decision:
+    """A decision made inside ``_decision``: what its log row names, and its outcome."""
+
+    now: datetime
+    reason: str = ""
+    post: Post | None = None
+    block: Block | None = None
+    outcome: Outcome | None = None  # set when the decision is made
 
 
 def _require_moderator(actor, dialog):
@@ -66,6 +76,13 @@ def _require_moderator(actor, dialog):
 def _dialog_of(post):
     dialog = getattr(post, "dialog", None)
     return dialog if isinstance(dialog, DialogPage) else DialogPage.objects.get(pk=post.dialog_id)
+
+
+def _moderated_dialog(post, actor):
+    """The post's dialog, if ``actor`` moderates it (PermissionDenied otherwise)."""
+    dialog = _dialog_of(post)
+    _require_moderator(actor, dialog)
+    return dialog
 
 
 def _lock(dialog_id, post_id=None):
@@ -107,13 +124,29 @@ def _busy():
     return ProcedureBusy(_("Another moderation of this dialog is in progress. Please try again."))
 
 
+@contextmanager
+def _decision(dialog, actor, action, *, post=None, reason=""):
+    """The frame of a moderator's decision, as the module docstring tells it: the procedure
+    lock, then the row of ``post`` if given (``decision.post`` is the post re-read after
+    the lock); the caller's checks and changes inside the ``with`` block; then one log row
+    (``decision.reason``, ``.post`` and ``.block`` as the block left them) and the version
+    bump. A refusal raised in the block rolls everything back and logs nothing. After the
+    block, ``decision.outcome`` is what the public function returns."""
+    decision = _Decision(now=timezone.now(), reason=reason)
+    with locked_section(busy=lambda: _busy()):
+        _page, decision.post = _lock(dialog.pk, post.pk if post is not None else None)
+        yield decision
+        log = _log(dialog.pk, action, actor, post=decision.post, block=decision.block,
+                   reason=decision.reason, now=decision.now)
+        bump_version(dialog.pk)
+    decision.outcome = Outcome(post=decision.post, block=decision.block, log=log)
+
+
 def approve(post, actor):
     """Publish a post waiting for pre-moderation."""
-    dialog = _dialog_of(post)
-    _require_moderator(actor, dialog)
-    now = timezone.now()
-    with locked_section(busy=lambda: _busy()):
-        _page, locked = _lock(dialog.pk, post.pk)
+    dialog = _moderated_dialog(post, actor)
+    with _decision(dialog, actor, Action.APPROVE, post=post) as decision:
+        locked, now = decision.post, decision.now
         if locked.visibility != V.PENDING:
             raise ModerationError(_("This post is not waiting for approval."))
         locked.visibility = V.PUBLISHED
@@ -122,20 +155,16 @@ def approve(post, actor):
         locked.save(update_fields=["visibility", "published_at", "reviewed_at"])
         if locked.root_id:
             _recount_replies(locked.root_id)
-        log = _log(dialog.pk, Action.APPROVE, actor, post=locked, now=now)
-        bump_version(dialog.pk)
-    return Outcome(post=locked, log=log)
+    return decision.outcome
 
 
 def hide(post, actor, reason):
     """Hide a post (published, waiting, or hidden after reports) and tell its author why.
     The reason is shown publicly in its place."""
-    dialog = _dialog_of(post)
-    _require_moderator(actor, dialog)
+    dialog = _moderated_dialog(post, actor)
     reason = _clean_reason(reason)
-    now = timezone.now()
-    with locked_section(busy=lambda: _busy()):
-        _page, locked = _lock(dialog.pk, post.pk)
+    with _decision(dialog, actor, Action.HIDE, post=post, reason=reason) as decision:
+        locked, now = decision.post, decision.now
         if locked.visibility in (V.DELETED, V.UNCONFIRMED):
             raise ModerationError(_("This post cannot be hidden (deleted or not confirmed)."))
         was_public = locked.is_public
@@ -146,23 +175,19 @@ def hide(post, actor, reason):
                                    "report_count"])
         if locked.root_id and not was_public:
             _recount_replies(locked.root_id)
-        log = _log(dialog.pk, Action.HIDE, actor, post=locked, reason=reason, now=now)
-        bump_version(dialog.pk)
         if _author_address(locked):
             from . import moderation_tasks
 
             post_id = locked.pk
             transaction.on_commit(lambda: moderation_tasks.send_hidden_notice.enqueue(post_id))
-    return Outcome(post=locked, log=log)
+    return decision.outcome
 
 
 def restore(post, actor):
     """Show a hidden post again; its open reports are resolved."""
-    dialog = _dialog_of(post)
-    _require_moderator(actor, dialog)
-    now = timezone.now()
-    with locked_section(busy=lambda: _busy()):
-        _page, locked = _lock(dialog.pk, post.pk)
+    dialog = _moderated_dialog(post, actor)
+    with _decision(dialog, actor, Action.RESTORE, post=post) as decision:
+        locked, now = decision.post, decision.now
         if locked.visibility != V.HIDDEN:
             raise ModerationError(_("This post is not hidden."))
         apply_restore(locked, now)
@@ -170,19 +195,15 @@ def restore(post, actor):
         _resolve_reports(locked, now)
         locked.save(update_fields=["visibility", "hidden_reason", "hidden_at", "reviewed_at",
                                    "report_count", "published_at"])
-        log = _log(dialog.pk, Action.RESTORE, actor, post=locked, now=now)
-        bump_version(dialog.pk)
-    return Outcome(post=locked, log=log)
+    return decision.outcome
 
 
 def dismiss_reports(post, actor):
     """The reports are unfounded: resolve them; a post hidden only because of them
     (automatically, Action.AUTO_HIDE) is shown again."""
-    dialog = _dialog_of(post)
-    _require_moderator(actor, dialog)
-    now = timezone.now()
-    with locked_section(busy=lambda: _busy()):
-        _page, locked = _lock(dialog.pk, post.pk)
+    dialog = _moderated_dialog(post, actor)
+    with _decision(dialog, actor, Action.DISMISS, post=post) as decision:
+        locked, now = decision.post, decision.now
         open_reports = Report.objects.filter(post=locked, resolved_at__isnull=True).count()
         if not open_reports and locked.report_count == 0:
             raise ModerationError(_("This post has no open reports."))
@@ -197,10 +218,8 @@ def dismiss_reports(post, actor):
         _resolve_reports(locked, now)
         locked.reviewed_at = now
         locked.save(update_fields=fields)
-        log = _log(dialog.pk, Action.DISMISS, actor, post=locked, now=now,
-                   reason=_("%(n)s reports") % {"n": open_reports})
-        bump_version(dialog.pk)
-    return Outcome(post=locked, log=log)
+        decision.reason = _("%(n)s reports") % {"n": open_reports}
+    return decision.outcome
 
 
 def block(dialog, actor, *, post=None, user=None, email_key=None, reason=""):
@@ -218,34 +237,28 @@ def block(dialog, actor, *, post=None, user=None, email_key=None, reason=""):
     if user is not None and is_moderator(user, dialog):
         raise ModerationError(_("Moderators and editors of this dialog cannot be blocked."))
     reason = one_line(clean_text(reason, REASON_MAX))
-    now = timezone.now()
-    with locked_section(busy=lambda: _busy()):
-        lock_procedure(DialogPage, dialog.pk, LOCK_FIELDS)
+    with _decision(dialog, actor, Action.BLOCK, reason=reason) as decision:
         existing = Block.objects.filter(dialog=dialog).filter(
             Q(user=user) if user is not None else Q(email_key=email_key)).first()
         if existing is not None:
             raise ModerationError(_("This participant is already blocked."))
-        created = Block.objects.create(dialog=dialog, user=user, email_key="" if user else email_key,
-                                       reason=reason, blocked_by=actor, created_at=now)
-        log = _log(dialog.pk, Action.BLOCK, actor, post=post, block=created, reason=reason, now=now)
-        bump_version(dialog.pk)
-    return Outcome(post=post, block=created, log=log)
+        decision.block = Block.objects.create(
+            dialog=dialog, user=user, email_key="" if user else email_key, reason=reason,
+            blocked_by=actor, created_at=decision.now)
+        decision.post = post  # logged as the post the block was made from; its row is not locked
+    return decision.outcome
 
 
 def unblock(block_row, actor):
     dialog = DialogPage.objects.get(pk=block_row.dialog_id)
     _require_moderator(actor, dialog)
-    now = timezone.now()
-    with locked_section(busy=lambda: _busy()):
-        lock_procedure(DialogPage, dialog.pk, LOCK_FIELDS)
+    with _decision(dialog, actor, Action.UNBLOCK) as decision:
         current = Block.objects.filter(pk=block_row.pk).select_related("user").first()
         if current is None:
             raise ModerationError(_("This block has already been lifted."))
-        who = _blocked_label(current)
-        log = _log(dialog.pk, Action.UNBLOCK, actor, reason=who, now=now)
+        decision.reason = _blocked_label(current)
         current.delete()
-        bump_version(dialog.pk)
-    return Outcome(log=log)
+    return decision.outcome
 
 
 def _blocked_label(block_row):

@@ -1,12 +1,11 @@
 """The dialog's moderation in the Wagtail admin: URLs, buttons on dialog pages, and the
 results announcement when an editor publishes the page."""
 
-from django.urls import include, path, reverse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
-from wagtail import hooks
-from wagtail.admin.widgets import Button
 from wagtail.signals import page_published
 
+from beteiligung.participation import registry
 from beteiligung.participation.rules import is_moderator
 
 from . import admin_views
@@ -22,25 +21,9 @@ admin_urlpatterns = [
 ]
 
 
-@hooks.register("register_admin_urls")
-def register_dialog_admin_urls():
-    return [path("dialog/", include((admin_urlpatterns, "dialog_admin")))]
-
-
-def _moderation_button(page, user, priority):
-    if issubclass(page.specific_class or object, DialogPage) and is_moderator(user, page.specific):
-        yield Button(_("Moderation"), reverse("dialog_admin:moderation", args=[page.pk]),
-                     icon_name="comment", priority=priority)
-
-
-@hooks.register("register_page_header_buttons")
-def dialog_header_buttons(page, user, view_name, next_url=None):
-    yield from _moderation_button(page, user, 12)
-
-
-@hooks.register("register_page_listing_more_buttons")
-def dialog_listing_buttons(page, user, next_url=None):
-    yield from _moderation_button(page, user, 3)
+registry.admin_urls("dialog/", "dialog_admin", admin_urlpatterns)
+registry.page_buttons(DialogPage, _("Moderation"), "dialog_admin:moderation", "comment",
+                      allowed=lambda page, user: is_moderator(user, page.specific))
 
 
 def announce_results_on_publish(sender, instance, **kwargs):

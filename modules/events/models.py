@@ -249,7 +249,9 @@ class EventPage(RoutablePageMixin, ProcedurePage):
             return "disabled"
         return self.REGISTRATION_STATES[status]
 
-    # Routes; the work is done in views.py (thin) over services/.
+    # Routes; the work is done in views.py (thin) over services/. The views import this
+    # module, so each route imports them when a request comes (as the dialog's pages do):
+    # at import time every arrow points from the views down to the models.
     @path("")
     def detail(self, request):
         from . import views

@@ -1,7 +1,10 @@
-from django.urls import include, path, reverse
+"""The events' participant management in the Wagtail admin: URLs, and a button on event
+pages."""
+
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
-from wagtail import hooks
-from wagtail.admin.widgets import Button
+
+from beteiligung.participation import registry
 
 from . import admin_views
 from .models import EventPage
@@ -17,24 +20,6 @@ admin_urlpatterns = [
 ]
 
 
-@hooks.register("register_admin_urls")
-def register_event_admin_urls():
-    return [path("veranstaltungen/", include((admin_urlpatterns, "events_admin")))]
-
-
-def _participants_button(page, user, priority):
-    if issubclass(page.specific_class or object, EventPage) and page.permissions_for_user(user).can_edit():
-        yield Button(
-            _("Participants"), reverse("events_admin:participants", args=[page.pk]),
-            icon_name="group", priority=priority,
-        )
-
-
-@hooks.register("register_page_header_buttons")
-def event_header_buttons(page, user, view_name, next_url=None):
-    yield from _participants_button(page, user, 12)
-
-
-@hooks.register("register_page_listing_more_buttons")
-def event_listing_buttons(page, user, next_url=None):
-    yield from _participants_button(page, user, 3)
+registry.admin_urls("veranstaltungen/", "events_admin", admin_urlpatterns)
+registry.page_buttons(EventPage, _("Participants"), "events_admin:participants", "group",
+                      allowed=lambda page, user: page.permissions_for_user(user).can_edit())

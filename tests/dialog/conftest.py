@@ -1,10 +1,8 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
-from django_tenants.utils import tenant_context
-
-from beteiligung.portal.authorities import create_authority
 
 
 def make_dialog(authority, title="Wie soll der Marktplatz aussehen?", **fields):
@@ -56,20 +54,10 @@ def email_data(**fields):
 
 
 @pytest.fixture
-def authority_a(tenant_a):
-    with tenant_context(tenant_a):
-        return create_authority("Stadt Leipzig", short_name="Leipzig")
-
-
-@pytest.fixture
 def dialog(tenant_a, authority_a):
     """A post-moderated, account-mode dialog in tenant A; the test runs in A's schema."""
-    from django.db import connection
-
-    with tenant_context(tenant_a):
-        page = make_dialog(authority_a)
     connection.set_tenant(tenant_a)
-    return page
+    return make_dialog(authority_a)
 
 
 @pytest.fixture
@@ -84,9 +72,3 @@ def other(dialog):
     from ..factories import make_user
 
     return make_user("bernd@example.org", first_name="Bernd", last_name="Zweiter")
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """``with committed():`` runs the block's after-commit work (e-mail tasks) at once."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)

@@ -99,9 +99,9 @@ def test_content_and_counters_are_consistent(tenant_a, demo):
 def test_listing_shows_both_dialogs(client_a, demo):
     spec, first, _ = demo
     content = client_a.get("/verfahren/?type=dialog").content.decode()
-    from modules.dialog.demo import DIALOGS
+    from modules.dialog.demo import content as demo_content
 
-    for item in DIALOGS[spec["schema"]]:
+    for item in demo_content()["dialogs"][spec["schema"]]:
         assert item["title"] in content
     response = client_a.get("/verfahren/")
     dialogs = [p for p in response.context["procedures"] if p.procedure_type == "dialog"]

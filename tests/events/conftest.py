@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
@@ -38,32 +39,14 @@ def data(email="anna@example.org", name="Anna Beispiel", **extra):
 
 
 @pytest.fixture
-def authority_a(tenant_a):
-    with tenant_context(tenant_a):
-        return create_authority("Stadt Leipzig", short_name="Leipzig")
-
-
-@pytest.fixture
 def event(tenant_a, authority_a):
     """An event in tenant A with 3 seats and a waiting list; the test runs in A's schema."""
-    with tenant_context(tenant_a):
-        page = make_event(authority_a)
-    from django.db import connection
-
     connection.set_tenant(tenant_a)
-    return page
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """``with committed():`` runs the block's after-commit work (e-mail tasks) at once."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
+    return make_event(authority_a)
 
 
 def _remove_committed(made):
     """Remove what the committed_* fixtures made: (tenant, authority, event, ...) each."""
-    from django.db import connection
-
     from modules.events.models import EventPage, Registration
 
     for tenant, authority, event, *_ in made:
@@ -82,7 +65,6 @@ def committed_live_event(django_db_setup, django_db_blocker):
     from datetime import timedelta
     from urllib.parse import quote
 
-    from django.db import connection
     from django.utils import timezone
 
     from beteiligung.project.testing.live import database_url, start_gunicorn, stop
@@ -123,8 +105,6 @@ def committed_event(django_db_setup, django_db_blocker):
     committed for real so that a second connection (a thread) sees and locks it.
     The test body runs inside ``django_db_blocker.unblock()`` and ``tenant_context``.
     Everything is removed afterwards."""
-    from django.db import connection
-
     from tenants.models import Tenant
 
     made = []
@@ -151,7 +131,7 @@ def second_connection(django_db_blocker):
     import contextlib
     import threading
 
-    from django.db import connection, transaction
+    from django.db import transaction
 
     @contextlib.contextmanager
     def hold(tenant, function):
