@@ -1,4 +1,5 @@
-"""The public e-mails of the dialog: confirm an e-mail-mode post, a reply arrived.
+"""The public e-mails of the dialog: confirm an e-mail-mode post (with the author's
+personal link to edit or delete it), a reply arrived.
 Rendered from templates/dialog/email/; links on the tenant's own domain."""
 
 from django.urls import reverse
@@ -28,6 +29,7 @@ def send_confirmation(post):
     context = {
         "post": post, "dialog": dialog,
         "confirm_url": tenant_url(reverse("dialog:confirm", args=[services.confirm_link(post)])),
+        "manage_url": tenant_url(reverse("dialog:manage", args=[services.manage_link(post)])),
         "dialog_url": tenant_url(dialog.url_path_on_site),
     }
     return send_mail(post.author_email, SUBJECTS["confirm"] % {"title": one_line(dialog.title)},

@@ -17,7 +17,8 @@ Locking (see beteiligung/participation/locking.py for the order):
 Identity: a *verified* account (an e-mail address confirmed in allauth) counts as an
 account; an unverified one counts as anonymous. In e-mail mode anonymous participants
 give name, e-mail and consent; their post is ``unconfirmed`` until they click the link
-mailed to them (``confirm_post``).
+mailed to them (``confirm_post``). With it they get a personal manage link
+(``manage_link``) that stands in for the account when they edit or delete that post.
 
 Threads: comments have depth 1..3; a reply to a depth-3 comment is stored at depth 3
 under that comment's parent, with ``reply_to`` naming the comment it answers
@@ -31,6 +32,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
 from beteiligung.participation import links
@@ -38,6 +40,7 @@ from beteiligung.participation.errors import ParticipationError
 from beteiligung.participation.identity import client_key, normalize_email
 from beteiligung.participation.locking import ProcedureBusy, lock_procedure, locked_section
 from beteiligung.participation.moderation import Action, Visibility, apply_hide
+from beteiligung.participation.pages import ProcedureStatus
 from beteiligung.participation.state import bump_version
 from beteiligung.participation.text import clean_text, length_error, single_line_error
 
@@ -436,23 +439,114 @@ def rate(post, user, value, now=None):
 
 
 # --- Editing and deleting one's own posts ----------------------------------------------
+#
+# The author is proven by a verified account (``user``) or, for a post written in e-mail
+# mode without an account, by the personal manage link mailed with the confirmation
+# (``link``: the signed string). The link signs the post's random token under a salt that
+# names the purpose and the tenant (links.py): it opens this one post at this one portal,
+# and the confirmation or unsubscribe link of the same post cannot stand in for it. It
+# has no expiry of its own: the dialog's period bounds what it can do.
+
+MANAGE = "dialog.manage"
 
 
-def _own_post(post, user, now):
-    if not is_verified(user):
+def manage_link(post):
+    """The signed part of the author's personal link to edit or delete ``post``."""
+    return links.sign(MANAGE, post.token)
+
+
+def _token_from_link(link):
+    token = links.unsign(MANAGE, link) if link else None
+    if not token:
+        raise LinkInvalid(_("This link is invalid or has expired."))
+    return token
+
+
+def post_for_manage_link(link):
+    """-> the post (with its dialog) that a manage link was made for. Only posts written
+    without an account have one (an account's posts are changed when logged in), and only
+    in a published dialog (the logged-in path reaches its posts through the live page)."""
+    token = _token_from_link(link)
+    post = Post.objects.select_related("dialog").filter(
+        token=token, author__isnull=True, dialog__live=True).first()
+    if post is None:
+        raise LinkInvalid(_("This link is invalid or has expired."))
+    return post
+
+
+def _closed_for_changes(dialog, now):
+    """The refusal for a change outside the period, saying why (or None when open)."""
+    status = dialog.status_at(now)
+    if status == ProcedureStatus.OPEN:
+        return None
+    if status == ProcedureStatus.CLOSED:
+        return Closed(_("This dialog has ended. Your post can no longer be edited or deleted."))
+    return Closed(_("This dialog is not open for participation at the moment. Your post "
+                    "cannot be edited or deleted now."))
+
+
+@dataclass
+class ManageState:
+    """What the holder of a manage link may do with the post now; if nothing, why."""
+
+    post: Post
+    can_change: bool
+    message: str = ""
+
+
+def manage_state(post, now=None):
+    """The manage page's answer, read without a lock (the change itself re-checks under
+    it). Order: the post's own state first, then the period, then a block."""
+    now = now or timezone.now()
+    refusal = None
+    if post.visibility == V.UNCONFIRMED:
+        refusal = _("Your post has not been confirmed yet. Please confirm it first with the "
+                    "link in the e-mail we sent you.")
+    elif post.visibility == V.DELETED:
+        refusal = _("You have deleted this post. It can no longer be changed.")
+    elif post.visibility not in (V.PUBLISHED, V.PENDING):
+        refusal = _("The moderation team has hidden this post. It can no longer be changed.")
+    elif closed := _closed_for_changes(post.dialog, now):
+        refusal = closed.message
+    else:
+        try:
+            _check_blocked(post.dialog_id, None, post.email_key)
+        except Blocked as error:
+            refusal = error.message
+    return ManageState(post=post, can_change=refusal is None, message=refusal or "")
+
+
+def _own_post(post, user, now, link=None):
+    """Lock the dialog and the post, and check that the caller may change it."""
+    token = None
+    if link is not None:
+        token = _token_from_link(link)
+        if post.author_id is not None or not constant_time_compare(token, post.token):
+            raise LinkInvalid(_("This link is invalid or has expired."))
+    elif not is_verified(user):
         raise LoginRequired(_("Please log in to change your posts."))
     locked_dialog = _lock(post.dialog_id)
-    _check_open(locked_dialog, now)
+    if token is None:
+        _check_open(locked_dialog, now)
+    elif closed := _closed_for_changes(locked_dialog, now):
+        raise closed
     current = Post.objects.select_for_update().filter(pk=post.pk).first()
-    if current is None or current.author_id != user.pk or current.visibility not in (
-            V.PUBLISHED, V.PENDING):
+    if token is None:
+        mine = current is not None and current.author_id == user.pk
+    else:
+        mine = current is not None and current.author_id is None and current.token == token
+    if not mine or current.visibility not in (V.PUBLISHED, V.PENDING):
         raise NotAvailable(_("You cannot change this post."))
-    _check_blocked(current.dialog_id, user, _user_email_key(user))
+    if token is None:
+        _check_blocked(current.dialog_id, user, _user_email_key(user))
+    else:
+        _check_blocked(current.dialog_id, None, current.email_key)
     return locked_dialog, current
 
 
-def edit_post(post, user, data, now=None):
-    """The author changes title/text/category of their post while the dialog is open.
+def edit_post(post, user, data, now=None, *, link=None):
+    """The author changes title/text/category of their post while the dialog is open;
+    ``user`` is their account, or None and ``link`` their manage link (e-mail mode).
     In pre-moderation an edited post waits for approval again. -> Post."""
     now = now or timezone.now()
     errors = {}
@@ -469,7 +563,7 @@ def edit_post(post, user, data, now=None):
     if errors:
         raise InvalidPost(_("Please correct the marked fields."), errors)
     with locked_section(busy=DialogBusy):
-        locked, current = _own_post(post, user, now)
+        locked, current = _own_post(post, user, now, link)
         current.title, current.text, current.category_id = title, text, category_id
         current.edited_at = now
         was_public = current.visibility == V.PUBLISHED
@@ -482,11 +576,12 @@ def edit_post(post, user, data, now=None):
     return current
 
 
-def delete_post(post, user, now=None):
-    """The author deletes their post: its text goes (a note is shown), replies stay."""
+def delete_post(post, user, now=None, *, link=None):
+    """The author deletes their post: its text goes (a note is shown), replies stay.
+    ``user`` is their account, or None and ``link`` their manage link (e-mail mode)."""
     now = now or timezone.now()
     with locked_section(busy=DialogBusy):
-        _locked, current = _own_post(post, user, now)
+        _locked, current = _own_post(post, user, now, link)
         current.visibility = V.DELETED
         current.deleted_at = now
         current.text = ""

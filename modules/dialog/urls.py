@@ -8,6 +8,8 @@ from . import views
 app_name = "dialog"
 urlpatterns = [
     path("bestaetigen/<str:signed>/", views.confirm, name="confirm"),
+    path("verwalten/<str:signed>/", views.manage, name="manage"),
+    path("verwalten/<str:signed>/loeschen/", views.manage_delete, name="manage_delete"),
     path("abbestellen/<str:signed>/", views.unsubscribe, name="unsubscribe"),
     path("netiquette/", views.netiquette, name="netiquette"),
 ]

@@ -408,6 +408,17 @@ def delete(page, request, post_id):
 # --- Module URLs below /dialoge/ -------------------------------------------------------
 
 
+def _private(response):
+    """A page behind a personal link: kept by no cache, indexed by no search engine, and
+    its address (the secret) passed on to no other site as the referrer. Not
+    "no-referrer": with it browsers send ``Origin: null`` on the page's own forms, and
+    Django's CSRF check over HTTPS would refuse every edit."""
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "same-origin"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
 @require_GET
 def confirm(request, signed):
     try:
@@ -416,11 +427,97 @@ def confirm(request, signed):
         return TemplateResponse(request, "dialog/link_problem.html", {"message": error.message},
                                 status=404 if isinstance(error, services.LinkInvalid) else 403)
     dialog = post.dialog.specific
-    return TemplateResponse(request, "dialog/confirmed.html", {
+    manage_url = ""
+    if post.author_id is None:
+        manage_url = reverse("dialog:manage", args=[services.manage_link(post)])
+    return _private(TemplateResponse(request, "dialog/confirmed.html", {
         "post": post, "dialog": dialog, "page": dialog,
         "published": post.visibility == V.PUBLISHED,
-        "dialog_url": dialog.get_url(request),
+        "dialog_url": dialog.get_url(request), "manage_url": manage_url,
+    }))
+
+
+def _managed_post(request, signed):
+    """-> (post, None) for a valid manage link, else (None, the German refusal page)."""
+    try:
+        return services.post_for_manage_link(signed), None
+    except services.LinkInvalid as error:
+        return None, _private(TemplateResponse(request, "dialog/link_problem.html",
+                                               {"message": error.message}, status=404))
+
+
+def _manage_context(request, post, signed):
+    page = post.dialog
+    context = _common(page, request)
+    context.update({
+        "post": post, "state": services.manage_state(post),
+        "manage_url": reverse("dialog:manage", args=[signed]),
+        "delete_url": reverse("dialog:manage_delete", args=[signed]),
+        "post_url": _post_url(page, request, post) if post.visibility == V.PUBLISHED else "",
     })
+    return context
+
+
+def manage(request, signed):
+    """The page behind the author's personal link (e-mail mode, no account): their post,
+    and while the dialog is open the edit form. GET changes nothing (mail scanners
+    follow links); POST saves through the same service as the logged-in edit."""
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
+    post, refusal = _managed_post(request, signed)
+    if refusal is not None:
+        return refusal
+
+    def render(form=None, status=200):
+        if form is not None:
+            post.refresh_from_db()  # refused: show the post as it is now
+        context = _manage_context(request, post, signed)
+        if form is None and context["state"].can_change:
+            form = EditForm(post=post, initial={
+                "title": post.title, "text": post.text,
+                "category": str(post.category_id or "")})
+        context["form"] = form
+        return _private(TemplateResponse(request, "dialog/manage.html", context, status=status))
+
+    if request.method != "POST":
+        return render()
+    form = EditForm(request.POST, post=post)
+    try:
+        edited = services.edit_post(post, None, form.post_data(), link=signed)
+    except services.DialogError as error:
+        _form_error(form, error)
+        return render(form, _status_for(error))
+    messages.success(request, _("Your changes have been saved."))
+    if edited.visibility == V.PENDING:
+        messages.info(request, _("Your post will be published after review by the moderation "
+                                 "team."))
+    return redirect(reverse("dialog:manage", args=[signed]))
+
+
+def manage_delete(request, signed):
+    """GET asks whether to delete the post; POST deletes it (personal link, as above)."""
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
+    post, refusal = _managed_post(request, signed)
+    if refusal is not None:
+        return refusal
+
+    def render(error=None, status=200):
+        if error is not None:
+            post.refresh_from_db()  # refused: show the post as it is now
+        context = _manage_context(request, post, signed)
+        context["error"] = error.message if error is not None else ""
+        return _private(TemplateResponse(request, "dialog/manage_delete.html", context,
+                                         status=status))
+
+    if request.method != "POST":
+        return render()
+    try:
+        services.delete_post(post, None, link=signed)
+    except services.DialogError as error:
+        return render(error, _status_for(error))
+    messages.success(request, _("Your post has been deleted."))
+    return redirect(reverse("dialog:manage", args=[signed]))
 
 
 def unsubscribe(request, signed):
