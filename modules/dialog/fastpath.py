@@ -2,7 +2,7 @@
 Wagtail's routing (see beteiligung/participation/fastpath.py): first-time visitors, and
 logged-in members without a message waiting (their page is kept per kind of member;
 on a contribution page their own ratings, edit links, CSRF token and the comment
-form's challenge are filled in per request: reading.MemberPage).
+form's challenge are filled in per request: reading.ThreadPage).
 
 When views.py serves such a page from the whole-page cache, it remembers the request's
 host, path and query with the page's id, URL path and cache key (``remember``). The
@@ -110,13 +110,13 @@ def shared_response(request, html):
     return response
 
 
-def member_response(request, kept, with_form):
-    """A kept member page (reading.MemberPage) for this member: their ratings and edit
-    links (one query), a new challenge for the comment form, their CSRF token."""
+def thread_response(request, kept):
+    """A kept contribution page (reading.ThreadPage) for this visitor: a member's ratings
+    and edit links (one query), a new challenge for the comment form, their CSRF token."""
     challenge = None
-    if with_form:
+    if kept.with_form:
         challenge = spam.new_challenge(spam.limits_for_request(request).pow_max_number)
-    return shared_response(request, reading.fill_member_page(kept, request.user, challenge))
+    return shared_response(request, reading.fill_thread_page(kept, request.user, challenge))
 
 
 def _address(request):
@@ -168,8 +168,8 @@ def serve(request):
                                    reading.fingerprint_of(version or 0, revision, published))
     if html is None:
         return None
-    if isinstance(html, reading.MemberPage):
-        return member_response(request, html, html.with_form)
+    if isinstance(html, reading.ThreadPage):
+        return thread_response(request, html)
     return shared_response(request, html)
 
 

@@ -23,8 +23,9 @@ left as holes, filled per request without re-rendering:
 Holes sit in attribute values and comments, which escaped user text can never
 produce (it has no ``"`` or ``<``); the random parts are new in every process.
 
-For members (logged in, no message waiting) the whole contribution page is kept per
-kind of member (``MemberPage``), so fastpath.py can answer it without Wagtail's routing.
+The whole contribution page is kept per kind of visitor (``ThreadPage``: anonymous,
+member, verified member; nobody with a message waiting), so fastpath.py can answer it
+without Wagtail's routing.
 """
 
 import re
@@ -235,10 +236,10 @@ def visitor_places(thread, ratings, user_pk=None, base_url=None):
 
 
 @dataclass
-class MemberPage:
-    """A whole contribution page for one kind of member (fastpath.variant), kept per
-    version: the thread's places, the CSRF token and the comment form's challenge are
-    filled per request (``fill_member_page``)."""
+class ThreadPage:
+    """A whole contribution page for one kind of visitor (fastpath.variant), kept per
+    version: the visitor's places in the thread, the CSRF token and the comment form's
+    challenge are filled in per request (``fill_thread_page``)."""
     page: Spliced
     thread: Thread
     base_url: str
@@ -246,18 +247,19 @@ class MemberPage:
     with_form: bool
 
 
-def member_page(key, fp, thread, base_url, is_open, with_form, render):
-    """``render(thread_hole, challenge_hole)`` renders the page around the thread."""
+def thread_page(key, fp, thread, visitor, base_url, is_open, with_form, render):
+    """``render(thread_hole, challenge_hole)`` renders the page around the thread.
+    Visitors without an account get the thread without rating forms and places."""
     def build():
         before, after = render(THREAD_HOLE, CHALLENGE_HOLE).encode().split(THREAD_HOLE.encode())
-        return MemberPage(thread.spliced.within(before, after), thread, base_url, is_open,
-                          with_form)
+        spliced = Spliced(thread.public.encode()) if visitor == "anonymous" else thread.spliced
+        return ThreadPage(spliced.within(before, after), thread, base_url, is_open, with_form)
 
     return _cache.get(("page", *key, get_language()), fp, build)
 
 
-def fill_member_page(kept, user, challenge):
-    """The kept member page for ``user``, as bytes (the CSRF hole is left for
+def fill_thread_page(kept, user, challenge):
+    """The kept thread page for this visitor, as bytes (the CSRF hole is left for
     fastpath.shared_response)."""
     ratings = own_ratings(user, kept.thread.root.pk)
     html = kept.page.fill(visitor_places(kept.thread, ratings, user.pk,

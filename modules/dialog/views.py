@@ -142,24 +142,19 @@ def contribution(page, request, post_id):
     })
     visitor = fastpath.variant(request) if fp is not None else None
     key = ("thread", page.pk, base, post_id, visitor, context["is_open"])
-    if visitor == "anonymous" and not with_form:
-        # No form with a one-use challenge on it, no ratings or posts of their own: the
-        # same page for every such visitor.
-        fastpath.remember(request, page, "thread", key)
-        context.update({"form": None, "thread_html": mark_safe(found.public)})  # noqa: S308 - our template
-        return _cached_whole_page(request, key, fp, "dialog/contribution.html", context)
-    if visitor and visitor != "anonymous":
-        # A member's page: kept per kind of member, their own places filled per request.
+    if visitor:
+        # One page per kind of visitor, kept per version; what is theirs (ratings, edit
+        # links, token, the comment form's challenge) is filled in per request.
         def render(thread_hole, challenge_hole):
             return render_to_string("dialog/contribution.html", {
                 **context, "csrf_token": reading.CSRF_HOLE, "thread_html": mark_safe(thread_hole),  # noqa: S308 - a hole
                 "form": _comment_form(page, request, challenge=challenge_hole) if with_form
                 else None}, request)
 
-        kept = reading.member_page(key, fp, found, base, context["is_open"], with_form,
-                                   render)
+        kept = reading.thread_page(key, fp, found, visitor, base, context["is_open"],
+                                   with_form, render)
         fastpath.remember(request, page, "thread", key)
-        return fastpath.member_response(request, kept, kept.with_form)
+        return fastpath.thread_response(request, kept)
     form = _comment_form(page, request) if with_form else None
     places = reading.visitor_places(
         found, reading.own_ratings(request.user, post_id), request.user.pk,

@@ -224,3 +224,21 @@ def test_the_token_on_a_members_kept_page_is_accepted(dialog, posted, other):
     response = member.post(thread + "bewerten/", {"value": "1", "csrfmiddlewaretoken": token})
     assert response.status_code == 302
     assert posted.ratings.get(user=other).value == 1
+
+
+def test_in_email_mode_a_first_visitor_gets_the_comment_form_with_a_challenge_of_their_own(
+        dialog, posted):
+    DialogPage.objects.filter(pk=dialog.pk).update(participation_mode="email")
+    page = DialogPage.objects.get(pk=dialog.pk)
+    page.save_revision().publish()
+    thread = page.url_path_on_site + f"beitrag/{posted.pk}/"
+    _get(thread)  # builds the page (and, the tenant's first form, its spam settings row)
+    _get(thread)
+    with CaptureQueriesContext(connection) as captured:
+        first = Client(HTTP_HOST=HOST).get(thread)
+    second, _n = _get(thread)
+    assert len(captured) == 1, [q["sql"][:90] for q in captured.captured_queries]
+    html = first.content.decode()
+    assert 'name="email"' in html and 'name="privacy_consent"' in html  # the e-mail form
+    assert _challenge(html) != _challenge(second.content.decode())
+    assert "/bewerten/" not in html  # rating needs an account: counts only
