@@ -53,9 +53,21 @@ class RootPathsHolder:
         self._wagtail_cached_site_root_paths = root_paths()
 
 
+_also_cleared = []
+
+
+def also_clear(function):
+    """Call ``function()`` whenever this cache is dropped (a Site, the settings or a page
+    saved): for caches elsewhere that depend on the same things (a module's fast path)."""
+    if function not in _also_cleared:
+        _also_cleared.append(function)
+
+
 def clear(**kwargs):
     with _lock:
         _entries.clear()
+    for function in _also_cleared:
+        function()
 
 
 def clear_on_change(*models):

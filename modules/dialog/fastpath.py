@@ -16,6 +16,7 @@ usual. tests/dialog/test_fastpath.py compares the answers with Wagtail's.
 
 import functools
 import threading
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -25,6 +26,7 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
 
+from beteiligung.participation import cache as site_cache
 from beteiligung.participation import spam
 from beteiligung.participation.fastpath import restricted_sql
 from beteiligung.participation.pages import ProcedurePage, ProcedureStatus, status_at
@@ -42,6 +44,10 @@ class Known:
     url_path: str
     kind: str  # "dialog" (key ends with the status) or "thread" (key ends with is_open)
     key_prefix: tuple
+    # Routing depends on the Site too (its root page, its hostname): like every other
+    # per-process cache of it, an address is trusted for TENANT_CACHE_SECONDS, and
+    # forgotten at once when this process saves a Site or a page (site_cache.also_clear).
+    until: float
 
 
 _lock = threading.Lock()
@@ -128,7 +134,8 @@ def remember(request, page, kind, key):
         if len(_known) >= MAX_ENTRIES:
             _known.clear()
         # The key without the visitor's variant and the status: both are added per request.
-        _known[_address(request)] = Known(page.pk, page.url_path, kind, tuple(key[:-2]))
+        _known[_address(request)] = Known(page.pk, page.url_path, kind, tuple(key[:-2]),
+                                          time.monotonic() + settings.TENANT_CACHE_SECONDS)
 
 
 @functools.cache
@@ -148,7 +155,7 @@ def _check_sql():
 
 def serve(request):
     known = _known.get(_address(request))
-    if known is None:
+    if known is None or known.until < time.monotonic():
         return None
     kind_of_visitor = variant(request)
     if kind_of_visitor is None:
@@ -173,6 +180,9 @@ def serve(request):
     return shared_response(request, html)
 
 
-def clear():
+def clear(**kwargs):
     with _lock:
         _known.clear()
+
+
+site_cache.also_clear(clear)

@@ -242,3 +242,31 @@ def test_in_email_mode_a_first_visitor_gets_the_comment_form_with_a_challenge_of
     assert 'name="email"' in html and 'name="privacy_consent"' in html  # the e-mail form
     assert _challenge(html) != _challenge(second.content.decode())
     assert "/bewerten/" not in html  # rating needs an account: counts only
+
+
+def test_a_changed_site_root_is_seen(dialog, posted, settings):
+    from wagtail.models import Site
+
+    path = dialog.url_path_on_site
+    _get(path), _get(path)
+    site = Site.objects.get(is_default_site=True)
+    authority = DialogPage.objects.get(pk=dialog.pk).get_parent()
+    # In this process: saving the Site forgets the remembered addresses at once.
+    site.root_page = authority
+    site.save()
+    assert _get(path)[0].status_code == 404
+    assert _get(f"/{dialog.slug}/")[0].status_code == 200
+
+
+def test_remembered_addresses_are_trusted_for_tenant_cache_seconds_only(dialog, posted,
+                                                                        settings):
+    """A Site saved by another process is seen after TENANT_CACHE_SECONDS, like every
+    other per-process cache of the Site."""
+    path = dialog.url_path_on_site
+    _get(path), _get(path)
+    assert _get(path)[1] == 1
+    settings.TENANT_CACHE_SECONDS = 0
+    fastpath.clear()
+    _get(path)
+    response, queries = _get(path)
+    assert response.status_code == 200 and queries > 1
