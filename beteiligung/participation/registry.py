@@ -6,14 +6,21 @@ its ``plug_in()`` describes; its wagtail_hooks.py mounts its admin views with
 here, and nowhere else, which procedure page types exist (listing filters), which URLs
 to mount (project/urls_tenant.py), which periodic tasks the scheduler runs, which demo
 content ``beteiligung demo`` creates, which retention policies the retention run
-applies, and which table exports the back office offers. The portal itself never
-imports a module.
+applies, and which table exports there are. The portal itself never imports a module.
+
+Table exports: a module lists its tables as ``Export`` entries in ``Module.exports``;
+each applies to one procedure page type (its ``page_model``, or every page model of the
+module). The module's admin views serve them through ``export_for()`` and the core's
+writer (exports.py), and ``beteiligung export`` writes them for operators from the
+command line (management/commands/export.py), so a registered table is offered in both
+places and there is no second way of building one. Keys are unique per procedure type.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.apps import AppConfig
+from django.core.exceptions import ImproperlyConfigured
 
 
 @dataclass(frozen=True)
@@ -24,11 +31,22 @@ class PeriodicTask:
 
 @dataclass(frozen=True)
 class Export:
-    """A table export of one procedure: ``rows(procedure)`` -> (headers, rows)."""
+    """A table export of one procedure.
 
-    key: str
-    label: str
-    rows: Callable
+    ``headers(procedure)`` gives the column titles (a procedure may add columns of its
+    own, such as an event's registration questions); ``rows(procedure, **filters)`` an
+    iterator of rows, each a list of cell values for exports.safe_cell, read with one
+    query through ``.iterator()`` so that no table is held in memory. Filters are the
+    module's own (an admin list's search); without any, rows() gives the whole table,
+    as the command line exports it. ``filename(procedure)`` is the file name without
+    its extension."""
+
+    key: str  # in the admin URLs and on the command line; unique per procedure type
+    label: str  # lazy German (gettext_lazy), what the back office calls the table
+    headers: Callable  # (procedure) -> list of column titles
+    rows: Callable  # (procedure, **filters) -> iterator of rows
+    filename: Callable  # (procedure) -> file name without extension
+    page_model: type | None = None  # None: every page model of the module that registers it
 
 
 @dataclass(frozen=True)
@@ -52,6 +70,11 @@ _modules: dict[str, Module] = {}
 
 def register(module: Module):
     """Idempotent (ready() may run more than once in tests)."""
+    for model in module.page_models:
+        keys = [export.key for export in _exports_of(module, model)]
+        if len(keys) != len(set(keys)):
+            raise ImproperlyConfigured(f"{module.label}: export keys of {model.__name__} "
+                                       f"are not unique: {keys}")
     _modules[module.label] = module
 
 
@@ -96,6 +119,29 @@ def fast_paths():
 
 def retention_policies():
     return [(m.label, m.retention) for m in _modules.values() if m.retention]
+
+
+def _exports_of(module, model):
+    return [e for e in module.exports if e.page_model is None or issubclass(model, e.page_model)]
+
+
+def exports_by_type():
+    """{procedure type key: [Export, ...]} of every registered procedure page type."""
+    return {
+        model.procedure_type_key: _exports_of(m, model)
+        for m in _modules.values() for model in m.page_models
+    }
+
+
+def exports_for(procedure):
+    """The table exports of ``procedure`` (any ProcedurePage, specific or not), in the
+    order the module registered them."""
+    return exports_by_type().get(procedure.procedure_type, [])
+
+
+def export_for(procedure, key):
+    """The export ``key`` of ``procedure``, or None if its type has no such table."""
+    return next((e for e in exports_for(procedure) if e.key == key), None)
 
 
 def procedure_types():

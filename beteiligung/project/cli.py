@@ -6,6 +6,7 @@
     beteiligung scheduler                         enqueue periodic tasks for every tenant
     beteiligung setup                             migrate public, template and all tenants
     beteiligung tenant create|list|deactivate|activate|delete|add-authority|configure-oidc
+    beteiligung export --schema S --list | --procedure ID --table KEY --output FILE [--format csv|xlsx]
     beteiligung <any manage.py command>           e.g. beteiligung createsuperuser
 
 Without DATABASE_URL the command starts the project's embedded PostgreSQL and

@@ -1,6 +1,6 @@
 """Moderation back office in the Wagtail admin: queue, actions, blocks, log, exports and
 statistics of one dialog. Only for its moderators (``rules.is_moderator``); views are
-thin shells over moderation.py, exports.py and stats.py.
+thin shells over moderation.py, exports.py (through the registry) and stats.py.
 
 The queue renders in a fixed number of queries whatever the number of posts: the page
 of posts (one query), their open reports (one prefetch), the tab counts (one aggregate),
@@ -17,12 +17,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from beteiligung.participation import registry
+from beteiligung.participation.exports import FORMATS, export_response
 from beteiligung.participation.locking import ProcedureBusy
 from beteiligung.participation.moderation import Visibility
 from beteiligung.participation.rules import is_moderator
 from beteiligung.participation.text import render_plain_text
 
-from . import exports, moderation, stats
+from . import moderation, stats
 from .models import Block, DialogPage, ModerationLog, Post, Report
 
 V = Visibility
@@ -67,6 +69,7 @@ def queue(request, page_id):
         "blocks": Block.objects.filter(dialog=dialog).select_related("user", "blocked_by")
         .order_by("-created_at"),
         "log": ModerationLog.objects.filter(dialog=dialog).select_related("actor")[:50],
+        "exports": registry.exports_for(dialog),
     })
 
 
@@ -126,10 +129,12 @@ def _back(request, dialog):
 
 
 def export(request, page_id, kind, fmt):
+    """A table the dialog registered (exports.TABLES), through the portal's registry."""
     dialog = dialog_for(request, page_id)
-    if kind not in exports.KINDS or fmt not in exports.FORMATS:
+    table = registry.export_for(dialog, kind)
+    if table is None or fmt not in FORMATS:
         raise Http404
-    return exports.export_response(dialog, kind, fmt)
+    return export_response(table, dialog, fmt)
 
 
 def statistics(request, page_id):
@@ -138,6 +143,7 @@ def statistics(request, page_id):
     categories = stats.per_category(dialog)
     return TemplateResponse(request, "dialog/admin/statistics.html", {
         "dialog": dialog, "days": days, "categories": categories,
+        "exports": registry.exports_for(dialog),
         "totals": stats.totals(dialog),
         "posts_chart": stats.bar_chart((d["day"], d["posts"]) for d in days),
         "participants_chart": stats.bar_chart((d["day"], d["participants"]) for d in days),

@@ -10,9 +10,10 @@ class DialogConfig(registry.ModuleConfig):
     url_prefix = "dialoge/"
 
     def plug_in(self):
-        from . import fastpath, retention
+        from . import exports, fastpath, retention
         from .demo import ensure_demo_dialogs
         from .pages import DialogPage
 
         return dict(page_models=(DialogPage,), demo_content=ensure_demo_dialogs,
-                    fast_path=fastpath.serve, retention=retention.apply_retention)
+                    fast_path=fastpath.serve, retention=retention.apply_retention,
+                    exports=exports.TABLES)

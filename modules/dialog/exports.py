@@ -4,27 +4,27 @@ every rating, as CSV or XLSX through the core's table writer (formula guard incl
 No e-mail addresses and no rater identities: the export is for evaluating the dialog
 and often passed on (to councils, to contractors); the names are already public beside
 each post. Each table is one query, read with an iterator.
+
+Both tables are registered (``TABLES``, in apps.py) with the portal's registry, through
+which the admin view and ``beteiligung export`` find them.
 """
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import pgettext, pgettext_lazy
 
-from beteiligung.participation.exports import table_response
+from beteiligung.participation import registry
 from beteiligung.participation.moderation import Visibility
 from beteiligung.participation.text import clean_text, one_line
 
 from .models import Post, Rating
-
-KINDS = ("posts", "ratings")
-FORMATS = ("csv", "xlsx")
 
 
 def _local(value):
     return timezone.localtime(value).strftime("%d.%m.%Y %H:%M:%S") if value else ""
 
 
-def post_headers():
+def post_headers(dialog):
     return [_("ID"), pgettext("export column", "Type"), _("Parent ID"), _("Category"), _("Title"), _("Text"),
             _("Author"), _("Official reply"), _("Visibility"), _("Hidden reason"),
             _("Created"), _("Support"), _("Oppose"), _("Replies")]
@@ -46,7 +46,7 @@ def post_rows(dialog):
                support, oppose, replies]
 
 
-def rating_headers():
+def rating_headers(dialog):
     return [_("Post ID"), _("Rating"), _("Time")]
 
 
@@ -57,10 +57,13 @@ def rating_rows(dialog):
         yield [post_id, value, _local(created)]
 
 
-def export_response(dialog, kind, fmt):
-    if kind == "ratings":
-        headers, rows, name = rating_headers(), rating_rows(dialog), "bewertungen"
-    else:
-        headers, rows, name = post_headers(), post_rows(dialog), "beitraege"
-    return table_response(fmt, f"dialog-{dialog.slug}-{name}", headers, rows,
-                          sheet_title=dialog.title)
+def _filename(name):
+    return lambda dialog: f"dialog-{dialog.slug}-{name}"
+
+
+TABLES = (
+    registry.Export(key="posts", label=pgettext_lazy("export table", "Posts"),
+                    headers=post_headers, rows=post_rows, filename=_filename("beitraege")),
+    registry.Export(key="ratings", label=pgettext_lazy("export table", "Ratings"),
+                    headers=rating_headers, rows=rating_rows, filename=_filename("bewertungen")),
+)

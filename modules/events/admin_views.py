@@ -4,18 +4,17 @@ check-in, chart. Only for editors who may edit the event page."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from beteiligung.participation.exports import table_response
+from beteiligung.participation import registry
+from beteiligung.participation.exports import export_response
 from beteiligung.participation.retention import RetentionRun
-from beteiligung.participation.text import one_line
 
-from . import services
+from . import exports, services
 from .models import EventPage, Registration, RegistrationStatus
 
 S = RegistrationStatus
@@ -29,21 +28,15 @@ def _event_for(request, page_id):
 
 
 def _filtered(event, request):
-    qs = Registration.objects.filter(event=event).prefetch_related("programme_items")
     status = request.GET.get("status", "")
-    if status in S.values:
-        qs = qs.filter(status=status)
     query = request.GET.get("q", "").strip()[:200]
-    if query:
-        qs = qs.filter(Q(name__icontains=query) | Q(email__icontains=query)
-                       | Q(ticket_code__iexact=query.replace(" ", "")))
-    return qs.order_by("created_at", "id"), status, query
+    return exports.registrations(event, status, query), status, query
 
 
 def participants(request, page_id):
     event = _event_for(request, page_id)
     qs, status, query = _filtered(event, request)
-    page = Paginator(qs, 100).get_page(request.GET.get("p"))
+    page = Paginator(qs.prefetch_related("programme_items"), 100).get_page(request.GET.get("p"))
     counts = services.counts(event)
     timeline = services.registrations_over_time(event)
     peak = max((n for _day, n in timeline), default=0)
@@ -62,31 +55,12 @@ def participants(request, page_id):
 
 
 def export(request, page_id, fmt):
+    """The participants table (exports.py), through the portal's registry, filtered as
+    the list is."""
     event = _event_for(request, page_id)
-    qs, _status, _query = _filtered(event, request)
-    questions = event.question_list
-    headers = [_("Name"), _("E-mail"), _("Status"), _("Registered at"), _("Confirmed at"),
-               _("Checked in at"), _("Ticket code"), _("Programme items"), _("Photo consent")]
-    headers += [q.label for q in questions]
-
-    def rows():
-        for r in qs:
-            yield [
-                # Names stored before line breaks were refused stay on one line here too.
-                one_line(r.name), r.email, r.status_label, _local(r.created_at),
-                _local(r.confirmed_at),
-                _local(r.checked_in_at), r.ticket_code,
-                [i.title for i in r.programme_items.all()], r.photo_consent,
-            ] + [(r.answers.get(q.key) or {}).get("value", "") for q in questions]
-
-    return table_response(fmt, f"teilnehmende-{event.slug}", headers, rows(),
-                          sheet_title=event.title)
-
-
-def _local(value):
-    from django.utils import timezone
-
-    return timezone.localtime(value).strftime("%d.%m.%Y %H:%M:%S") if value else ""
+    _qs, status, query = _filtered(event, request)
+    return export_response(registry.export_for(event, "participants"), event, fmt,
+                           status=status, query=query)
 
 
 def message(request, page_id):

@@ -1,1 +1,1 @@
-from ..events.conftest import event  # noqa: F401 - fixture shared with events
+from ..events.conftest import committed_event, event  # noqa: F401 - fixtures shared with events
