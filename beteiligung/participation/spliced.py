@@ -38,12 +38,17 @@ class Spliced:
         parts.append(html[last:])
         return cls(html[:0].join(parts), places)
 
-    def within(self, before, after):
-        """This page placed between ``before`` and ``after`` (a frame around it)."""
-        shift = len(before)
-        return Spliced(before + self.html + after, {
-            key: [(start + shift, end + shift) for start, end in spans]
-            for key, spans in self.places.items()})
+    def within(self, before, after, marks=None):
+        """This page placed between ``before`` and ``after`` (a frame around it). Each
+        marker in ``marks`` (key -> marker) found in the frame becomes an empty place."""
+        before, before_places = _cut(before, marks or {})
+        after, after_places = _cut(after, marks or {})
+        places = {}
+        for found, shift in ((before_places, 0), (self.places, len(before)),
+                             (after_places, len(before) + len(self.html))):
+            for key, spans in found.items():
+                places.setdefault(key, []).extend((a + shift, b + shift) for a, b in spans)
+        return Spliced(before + self.html + after, places)
 
     def fill(self, texts):
         """``html`` with the places named in ``texts`` (key -> text) filled in."""
@@ -58,3 +63,22 @@ class Spliced:
             last = end
         parts.append(self.html[last:])
         return self.html[:0].join(parts)
+
+
+def _cut(text, marks):
+    """``text`` without the markers, and where they stood in what is left."""
+    found = []
+    for key, marker in marks.items():
+        start = text.find(marker)
+        while start != -1:
+            found.append((start, marker, key))
+            start = text.find(marker, start + len(marker))
+    found.sort(key=lambda item: item[0])
+    pieces, places, last, removed = [], {}, 0, 0
+    for start, marker, key in found:
+        pieces.append(text[last:start])
+        places.setdefault(key, []).append((start - removed, start - removed))
+        removed += len(marker)
+        last = start + len(marker)
+    pieces.append(text[last:])
+    return text[:0].join(pieces), places

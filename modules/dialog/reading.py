@@ -253,7 +253,8 @@ def thread_page(key, fp, thread, visitor, base_url, is_open, with_form, render):
     def build():
         before, after = render(THREAD_HOLE, CHALLENGE_HOLE).encode().split(THREAD_HOLE.encode())
         spliced = Spliced(thread.public.encode()) if visitor == "anonymous" else thread.spliced
-        return ThreadPage(spliced.within(before, after), thread, base_url, is_open, with_form)
+        page = spliced.within(before, after, {"challenge": CHALLENGE_HOLE.encode()})
+        return ThreadPage(page, thread, base_url, is_open, with_form)
 
     return _cache.get(("page", *key, get_language()), fp, build)
 
@@ -262,11 +263,10 @@ def fill_thread_page(kept, user, challenge):
     """The kept thread page for this visitor, as bytes (the CSRF hole is left for
     fastpath.shared_response)."""
     ratings = own_ratings(user, kept.thread.root.pk)
-    html = kept.page.fill(visitor_places(kept.thread, ratings, user.pk,
-                                         kept.base_url if kept.is_open else None))
-    if not challenge:
-        return html
-    return html.replace(CHALLENGE_HOLE.encode(), escape(challenge).encode())
+    texts = visitor_places(kept.thread, ratings, user.pk, kept.base_url if kept.is_open else None)
+    if challenge:
+        texts["challenge"] = escape(challenge).encode()
+    return kept.page.fill(texts)
 
 
 def whole_page(key, fp, build):

@@ -31,3 +31,11 @@ def test_within_a_frame_the_places_move_with_it():
     page = _build('<b value="x1"></b><!--mine1-->').within("<main>", "</main>")
     assert page.fill({("mine", 1): "!", ("value", 1): 'value="1"'}) == (
         '<main><b value="1"></b>!</main>')
+
+
+def test_marks_in_the_frame_become_places_and_leave_no_trace():
+    page = _build('<b value="x1"></b>').within("<h1>@@</h1>", "<form>@@</form>@@",
+                                               {"mark": "@@"})
+    assert page.html == '<h1></h1><b value="0"></b><form></form>'
+    assert page.fill({"mark": "7", ("value", 1): 'value="1"'}) == (
+        '<h1>7</h1><b value="1"></b><form>7</form>7')
