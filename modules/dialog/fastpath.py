@@ -77,9 +77,29 @@ def variant(request):
     messages = getattr(request, "_messages", None)
     if messages is not None and len(messages):
         return None
+    return "member-verified" if _verified(user) else "member"
+
+
+_verified_until: dict[tuple, float] = {}
+
+
+def _verified(user):
+    """Whether the member has a confirmed address, for choosing their page: a yes is kept
+    per process for TENANT_CACHE_SECONDS (addresses are rarely un-confirmed; the services
+    check again, with a query of their own, before anything is stored)."""
     from .services import is_verified
 
-    return "member-verified" if is_verified(user) else "member"
+    key = (connection.schema_name, user.pk)
+    now = time.monotonic()
+    if _verified_until.get(key, 0) > now:
+        return True
+    if not is_verified(user):
+        return False
+    with _lock:
+        if len(_verified_until) >= MAX_ENTRIES:
+            _verified_until.clear()
+        _verified_until[key] = now + settings.TENANT_CACHE_SECONDS
+    return True
 
 
 def is_number(value):
@@ -183,6 +203,7 @@ def serve(request):
 def clear(**kwargs):
     with _lock:
         _known.clear()
+        _verified_until.clear()
 
 
 site_cache.also_clear(clear)
