@@ -557,13 +557,20 @@ def unsubscribe_link(post):
     return links.sign("dialog.unsubscribe", post.token)
 
 
-def unsubscribe(signed):
-    """Stop reply and result e-mails for every post of this author in the dialog.
-    -> the number of posts changed."""
+def unsubscribe_post(signed):
+    """The post an unsubscribe link was made for; LinkInvalid for a forged link, another
+    portal's, or one whose post is gone."""
     token = links.unsign("dialog.unsubscribe", signed)
     post = Post.objects.filter(token=token).first() if token else None
     if post is None:
         raise LinkInvalid(_("This link is invalid or has expired."))
+    return post
+
+
+def unsubscribe(signed):
+    """Stop reply and result e-mails for every post of this author in the dialog.
+    -> the number of posts changed."""
+    post = unsubscribe_post(signed)
     same = Q(pk=post.pk)
     if post.email_key:
         same |= Q(email_key=post.email_key)
