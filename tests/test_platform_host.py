@@ -1,5 +1,6 @@
-"""The platform host and the error pages: never a 5xx for unknown paths, German 404
-and 500 pages in the tenant's layout (and the platform's), robots.txt."""
+"""The platform host and the error pages: never a 5xx for unknown paths, no module's
+route (tried with a tenant's real ids), German 404 and 500 pages in the tenant's layout
+(and the platform's), robots.txt."""
 
 import pytest
 from django.db import connection
@@ -7,6 +8,8 @@ from django.test import Client
 from django.urls import path
 
 from beteiligung.project import urls_tenant
+
+from .dialog.routes import ROUTES, SECRETS, dialog_of_a, route_id
 
 PLATFORM_PATHS = [
     "/favicon.ico", "/robots.txt", "/x/y", "/gibt-es-nicht/", "/admin/login/",
@@ -25,6 +28,41 @@ def test_platform_host_never_answers_5xx(db, url):
         assert response.status_code < 500, url
         if response.status_code == 404:
             assert "Seite nicht gefunden" in response.content.decode()
+
+
+@pytest.fixture
+def operator(db, settings):
+    """A platform operator logged in with a second factor (the operators' admin)."""
+    from django.contrib.auth import get_user_model
+
+    from .factories import add_totp, login_with_second_factor
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # set-up speed
+    user = get_user_model().objects.create_superuser("betrieb", "betrieb@example.org", "x-Passwort-123")
+    add_totp(user)
+    client = Client(HTTP_HOST="localhost")
+    login_with_second_factor(client, user)
+    return client
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=route_id)
+def test_dialog_routes_do_not_exist_on_the_platform_host(route, tenant_a, operator):
+    """Every route of the dialog module with tenant A's path, ids and signed links: the
+    platform host has no such page (its admin sends a visitor to log in first)."""
+    a = dialog_of_a(tenant_a)
+    connection.set_schema_to_public()
+    method, template = route
+    path = template.format(**a.values)
+    for who, client in (("anonymous", Client(HTTP_HOST="localhost")), ("operator", operator)):
+        response = client.get(path) if method == "GET" else client.post(path, {"text": "x"})
+        content = response.content.decode(errors="replace")
+        assert not [secret for secret in SECRETS if secret in content], (who, path)
+        if path.startswith("/admin/") and who == "anonymous":
+            assert response.status_code == 302, (who, path)
+            assert response["Location"].startswith("/admin/login/?next=/admin/dialog/"), (who, path)
+        else:
+            assert response.status_code == 404, (who, path, response.status_code)
+            assert "Seite nicht gefunden" in content
 
 
 def test_platform_404_is_german_in_the_platform_layout(db):

@@ -27,8 +27,10 @@ under that comment's parent, with ``reply_to`` naming the comment it answers
 is what moderation calls when it approves a comment.
 """
 
+import warnings
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
@@ -208,8 +210,18 @@ def _validate_identity(dialog, user, data, errors):
     return None, name, email, key
 
 
+def _max_image_pixels():
+    """Wagtail's limit for its own upload forms (width x height x frames), which an
+    upload here bypasses: a file of a few kilobytes can declare a canvas whose
+    rendition takes seconds and gigabytes in the worker that first shows it."""
+    return getattr(settings, "WAGTAILIMAGES_MAX_IMAGE_PIXELS", 128_000_000)
+
+
 def _validate_image(data, errors):
-    """Check an uploaded image (type by content, size) and the required description."""
+    """Check an uploaded image (type by content, size, pixels) and the required
+    description."""
+    from PIL import Image as PILImage
+
     upload = data.image
     alt = str(data.image_alt or "").strip()
     if not upload:
@@ -217,16 +229,25 @@ def _validate_image(data, errors):
     if upload.size > IMAGE_MAX_BYTES:
         errors["image"] = _("The image is too large (at most 5 MB).")
         return None, ""
+    pixels = 0
     try:
-        from PIL import Image as PILImage
-
         upload.seek(0)
-        with PILImage.open(upload) as probe:
-            kind = probe.format
-            probe.verify()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
+            with PILImage.open(upload) as probe:
+                kind = probe.format
+                pixels = probe.width * probe.height * getattr(probe, "n_frames", 1)
+                probe.verify()
         upload.seek(0)
+    except PILImage.DecompressionBombError:  # more than twice Pillow's own limit
+        kind, pixels = None, float("inf")
     except Exception:  # noqa: BLE001 - anything Pillow cannot read is not an image
         kind = None
+    limit = _max_image_pixels()
+    if limit and pixels > limit:
+        errors["image"] = _("The image has too many pixels (at most %(megapixels)s megapixels).") % {
+            "megapixels": limit // 1_000_000 or 1}
+        return None, ""
     if kind not in IMAGE_FORMATS:
         errors["image"] = _("Please upload a JPEG, PNG, GIF or WebP image.")
         return None, ""
@@ -652,13 +673,20 @@ def unsubscribe_link(post):
     return links.sign("dialog.unsubscribe", post.token)
 
 
-def unsubscribe(signed):
-    """Stop reply and result e-mails for every post of this author in the dialog.
-    -> the number of posts changed."""
+def unsubscribe_post(signed):
+    """The post an unsubscribe link was made for; LinkInvalid for a forged link, another
+    portal's, or one whose post is gone."""
     token = links.unsign("dialog.unsubscribe", signed)
     post = Post.objects.filter(token=token).first() if token else None
     if post is None:
         raise LinkInvalid(_("This link is invalid or has expired."))
+    return post
+
+
+def unsubscribe(signed):
+    """Stop reply and result e-mails for every post of this author in the dialog.
+    -> the number of posts changed."""
+    post = unsubscribe_post(signed)
     same = Q(pk=post.pk)
     if post.email_key:
         same |= Q(email_key=post.email_key)

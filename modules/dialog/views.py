@@ -516,17 +516,21 @@ def manage_delete(request, signed):
 
 
 def unsubscribe(request, signed):
-    """GET shows a button (mail scanners follow links); POST unsubscribes."""
+    """GET shows a button (mail scanners follow links) for a valid link only, so a
+    forged link or another portal's is refused before anybody presses it; POST
+    unsubscribes."""
     if request.method not in ("GET", "HEAD", "POST"):
         return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
-    if request.method == "POST":
-        try:
+    try:
+        if request.method == "POST":
             services.unsubscribe(signed)
-        except services.DialogError as error:
-            return TemplateResponse(request, "dialog/link_problem.html",
-                                    {"message": error.message}, status=404)
-        return TemplateResponse(request, "dialog/unsubscribe.html", {"done": True})
-    return TemplateResponse(request, "dialog/unsubscribe.html", {"done": False})
+        else:
+            services.unsubscribe_post(signed)
+    except services.DialogError as error:
+        return TemplateResponse(request, "dialog/link_problem.html",
+                                {"message": error.message}, status=404)
+    return TemplateResponse(request, "dialog/unsubscribe.html",
+                            {"done": request.method == "POST"})
 
 
 @require_GET

@@ -212,6 +212,32 @@ def test_image_upload_needs_description_and_real_image(dialog, user):
     assert post.image is not None and post.image.collection.name == f"Dialog {dialog.pk}"
 
 
+def test_image_with_more_pixels_than_wagtail_allows_is_refused(dialog, user, settings, tmp_path):
+    """A few kilobytes can declare a canvas whose first rendition takes seconds and
+    gigabytes; Wagtail's own upload forms refuse it, and so does the dialog."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    settings.WAGTAILIMAGES_MAX_IMAGE_PIXELS = 1000
+    settings.MEDIA_ROOT = tmp_path
+
+    def upload(size, frames=1, kind="PNG"):
+        buffer = io.BytesIO()
+        images = [Image.new("RGB", size, color) for color in ("red", "blue", "green")[:frames]]
+        images[0].save(buffer, kind, save_all=frames > 1, append_images=images[1:])
+        return SimpleUploadedFile(f"a.{kind.lower()}", buffer.getvalue())
+
+    for image in (upload((50, 21)), upload((20, 20), frames=3, kind="GIF")):
+        with pytest.raises(services.InvalidPost) as refused:
+            services.submit_contribution(dialog, post_data(image=image, image_alt="x"), user=user)
+        assert "Pixel" in refused.value.errors["image"] or "pixels" in refused.value.errors["image"]
+    post = services.submit_contribution(dialog, post_data(image=upload((50, 20)), image_alt="x"),
+                                        user=user)
+    assert post.image.width * post.image.height == 1000
+
+
 def test_timezone_now_default(dialog, user):
     post = services.submit_contribution(dialog, post_data(), user=user)
     assert abs((post.created_at - timezone.now()).total_seconds()) < 60

@@ -159,6 +159,20 @@ def test_netiquette_and_bad_links(dialog):
     assert client.get("/dialoge/netiquette/").status_code == 200
     assert client.get("/dialoge/bestaetigen/falsch/").status_code == 404
     assert client.post("/dialoge/abbestellen/falsch/").status_code == 404
+    # A forged link is refused before anybody presses the button.
+    assert client.get("/dialoge/abbestellen/falsch/").status_code == 404
+
+
+def test_unsubscribe_link_shows_a_button_and_post_unsubscribes(dialog, user):
+    post = services.submit_contribution(dialog, post_data(notify_replies=True), user=user)
+    link = f"/dialoge/abbestellen/{services.unsubscribe_link(post)}/"
+    page = client_for().get(link)
+    assert page.status_code == 200 and "<form" in page.content.decode()
+    post.refresh_from_db()
+    assert post.notify_replies  # following the link (a mail scanner does) changes nothing
+    assert client_for().post(link).status_code == 200
+    post.refresh_from_db()
+    assert not post.notify_replies
 
 
 def test_hostile_inputs_render_inert(dialog, user, other, hostile_inputs):
