@@ -33,6 +33,10 @@ MODULE_ROUTES = [
     ("GET", "/dialoge/bestaetigen/{confirm}/"),
     ("GET", "/dialoge/abbestellen/{unsubscribe}/"),
     ("POST", "/dialoge/abbestellen/{unsubscribe}/"),
+    ("GET", "/dialoge/verwalten/{manage}/"),
+    ("POST", "/dialoge/verwalten/{manage}/"),
+    ("GET", "/dialoge/verwalten/{manage}/loeschen/"),
+    ("POST", "/dialoge/verwalten/{manage}/loeschen/"),
     ("GET", "/dialoge/netiquette/"),
 ]
 ADMIN_ROUTES = [
@@ -99,6 +103,7 @@ def dialog_of_a(tenant_a):
             "dialog": dialog.url_path_on_site, "page": dialog.pk, "post": post.pk, "own": own.pk,
             "block": block.pk, "confirm": services.confirm_link(post),
             "unsubscribe": services.unsubscribe_link(post),
+            "manage": services.manage_link(post),
         }
     return DialogOfA(dialog, post, own, block, author, values)
 

@@ -131,18 +131,20 @@ def test_every_dialog_route_with_ids_of_a_is_not_found_at_b(route, a_and_b, tena
 def test_the_route_table_is_complete(db):
     """Every route of the dialog module is in ROUTES: a new one fails here until the
     isolation tests try it too."""
+    from beteiligung.participation.exports import FORMATS
     from modules.dialog import admin_views, exports, urls
     from modules.dialog.pages import DialogPage
     from modules.dialog.wagtail_hooks import admin_urlpatterns
 
-    actions, kinds, formats = ("|".join(v) for v in (admin_views.ACTIONS, exports.KINDS,
-                                                       exports.FORMATS))
+    kinds_of_table = [table.key for table in exports.TABLES]
+    actions, kinds, formats = ("|".join(v) for v in (admin_views.ACTIONS, kinds_of_table,
+                                                       FORMATS))
 
     def shape(path):
         for pattern, placeholder in (
                 (r"\{dialog\}", ""), (r"\{(post|own)\}", "<int:post_id>"),
                 (r"\{page\}", "<int:page_id>"), (r"\{block\}", "<int:block_id>"),
-                (r"\{(confirm|unsubscribe)\}", "<str:signed>"),
+                (r"\{(confirm|unsubscribe|manage)\}", "<str:signed>"),
                 (rf"/({actions})/$", "/<str:action>/"),
                 (rf"/({kinds})\.({formats})$", "/<str:kind>.<str:fmt>")):
             path = re.sub(pattern, placeholder, path)
@@ -155,4 +157,4 @@ def test_the_route_table_is_complete(db):
     actions = {path.rsplit("/", 2)[1] for _m, path in ADMIN_ROUTES if "/moderation/{post}/" in path}
     exported = {path.rsplit("/", 1)[1] for _m, path in ADMIN_ROUTES if "/export/" in path}
     assert actions == set(admin_views.ACTIONS)
-    assert exported == {f"{k}.{f}" for k in exports.KINDS for f in exports.FORMATS}
+    assert exported == {f"{t.key}.{f}" for t in exports.TABLES for f in FORMATS}
