@@ -113,24 +113,42 @@ class VersionedCache:
         self.max_entries = max_entries
         self._lock = threading.Lock()
         self._entries: dict[tuple, tuple[str, float, object]] = {}
+        self._building: dict[tuple, threading.Lock] = {}
 
     def get(self, key, fingerprint, build):
         """The value for ``key`` at ``fingerprint``: kept, or ``build()`` and kept.
-        ``fingerprint=None`` builds without keeping (e.g. an editor's preview)."""
+        ``fingerprint=None`` builds without keeping (e.g. an editor's preview).
+
+        One build per key at a time in a process: when a rush meets an empty cache (a
+        restart, a new version of a 500-comment thread), the other threads wait for the
+        first one's result instead of all rendering the same page at once."""
         if fingerprint is None:
             return build()
         key = (connection.schema_name, *key) if isinstance(key, tuple) else (
             connection.schema_name, key)
-        now = time.monotonic()
-        entry = self._entries.get(key)
-        if entry is not None and entry[0] == fingerprint and entry[1] > now:
-            return entry[2]
-        value = build()
+        value = self._kept(key, fingerprint)
+        if value is not None:
+            return value
         with self._lock:
-            if len(self._entries) >= self.max_entries:
-                self._entries.clear()
-            self._entries[key] = (fingerprint, now + settings.TENANT_CACHE_SECONDS, value)
+            building = self._building.setdefault(key, threading.Lock())
+        with building:
+            value = self._kept(key, fingerprint)
+            if value is not None:
+                return value
+            value = build()
+            with self._lock:
+                if len(self._entries) >= self.max_entries:
+                    self._entries.clear()
+                    self._building = {key: building}
+                self._entries[key] = (fingerprint, time.monotonic() + settings.TENANT_CACHE_SECONDS,
+                                      value)
         return value
+
+    def _kept(self, key, fingerprint):
+        entry = self._entries.get(key)
+        if entry is not None and entry[0] == fingerprint and entry[1] > time.monotonic():
+            return entry[2]
+        return None
 
     def peek(self, key, fingerprint):
         """The value kept for ``key`` at ``fingerprint``, or None (nothing is built)."""
@@ -144,3 +162,4 @@ class VersionedCache:
     def clear(self):
         with self._lock:
             self._entries.clear()
+            self._building = {}
