@@ -13,8 +13,8 @@ routing to it.
 
 Rendered fragments are the same for every visitor. What differs per visitor is
 left as holes, filled per request without re-rendering:
-* the CSRF token (``CSRF_HOLE``) and the comment form's proof-of-work challenge
-  (``CHALLENGE_HOLE``), replaced in the finished string;
+* the CSRF token (``CSRF_HOLE``), replaced in the finished bytes, and the comment
+  form's proof-of-work challenge (``CHALLENGE_HOLE``, a place of the kept page);
 * in a thread, the buttons of the visitor's own ratings and the edit links under their
   own posts: the thread is kept as a ``Spliced`` page, built with every such place filled
   as for a visitor without ratings or posts (``PLACE``: the buttons' ``value``/

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from beteiligung.participation import identity, spam
 from beteiligung.participation.moderation import Visibility
@@ -453,12 +453,11 @@ def _manage_context(request, post, signed):
     return context
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def manage(request, signed):
     """The page behind the author's personal link (e-mail mode, no account): their post,
     and while the dialog is open the edit form. GET changes nothing (mail scanners
     follow links); POST saves through the same service as the logged-in edit."""
-    if request.method not in ("GET", "HEAD", "POST"):
-        return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
     post, refusal = _managed_post(request, signed)
     if refusal is not None:
         return refusal
@@ -489,10 +488,9 @@ def manage(request, signed):
     return redirect(reverse("dialog:manage", args=[signed]))
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def manage_delete(request, signed):
     """GET asks whether to delete the post; POST deletes it (personal link, as above)."""
-    if request.method not in ("GET", "HEAD", "POST"):
-        return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
     post, refusal = _managed_post(request, signed)
     if refusal is not None:
         return refusal
@@ -515,12 +513,11 @@ def manage_delete(request, signed):
     return redirect(reverse("dialog:manage", args=[signed]))
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request, signed):
     """GET shows a button (mail scanners follow links) for a valid link only, so a
     forged link or another portal's is refused before anybody presses it; POST
     unsubscribes."""
-    if request.method not in ("GET", "HEAD", "POST"):
-        return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
     try:
         if request.method == "POST":
             services.unsubscribe(signed)
